@@ -1,0 +1,173 @@
+// DuckDB engine: an embedded file (default ./data/wangji.duckdb). One process owns a file; the
+// connection is serialised through a promise chain so transactions never interleave.
+// Quirks handled here: DECIMAL and BIGINT are read in their exact JSON forms; `rowid` gives the
+// file order of a freshly created staging table, so staging costs no window function.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResult, DuckDBTypeId } from '@duckdb/node-api';
+import { duckDbDialect, quoteIdent } from '../dialect.js';
+import { exactInteger, isoTimestamp } from '../normalize.js';
+import type { Db, Row, SqlValue, StageRequest, StageResult } from '../types.js';
+import { rawTableOf, stageWithDuckDb } from './stage.js';
+
+export interface DuckDbOptions {
+  readOnly?: boolean;
+  /** Forbid reading or writing files from SQL (read_csv, COPY … TO): the analysts' console. */
+  noExternalAccess?: boolean;
+  memoryLimit?: string;
+}
+
+export class DuckDbDb implements Db {
+  readonly kind = 'duckdb' as const;
+  readonly dialect = duckDbDialect;
+  private queue: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+
+  private constructor(
+    readonly location: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, options: DuckDbOptions = {}): Promise<DuckDbDb> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    if (options.noExternalAccess) config.enable_external_access = 'false';
+    config.memory_limit = options.memoryLimit ?? process.env.WANGJI_DUCKDB_MEMORY ?? '8GB';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/lock/i.test(msg)) {
+        throw new Error(
+          `the database ${path} is in use by another process (DuckDB allows one writer per file): stop it or use that process`,
+        );
+      }
+      throw e;
+    }
+    const conn = await instance.connect();
+    await conn.run(`SET TimeZone = 'UTC'`).catch(() => undefined);
+    return new DuckDbDb(path, instance, conn);
+  }
+
+  /** Serialise every use of the single connection. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async query<T extends Row = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+    return this.serial(async () => {
+      const reader = await this.conn.runAndReadAll(sql, params as never[]);
+      const types = reader.columnTypes().map((t) => t.typeId);
+      const names = reader.columnNames();
+      return reader.getRowObjectsJson().map((r) => normaliseRow(r as Record<string, unknown>, names, types) as T);
+    });
+  }
+
+  async execute(sql: string, params: SqlValue[] = []): Promise<number> {
+    return this.serial(async () => {
+      const result = await this.conn.run(sql, params as never[]);
+      return Number(result.rowsChanged);
+    });
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.serial(() => this.conn.run(sql));
+  }
+
+  async *stream<T extends Row = Row>(sql: string, params: SqlValue[] = [], batchSize = 10_000): AsyncIterable<T[]> {
+    // The streaming result holds the connection: callers must not query the same Db while iterating.
+    const result: DuckDBResult = await this.serial(() => this.conn.stream(sql, params as never[]));
+    const names = result.columnNames();
+    const types = result.columnTypes().map((t) => t.typeId);
+    let batch: T[] = [];
+    for await (const rows of result.yieldRowObjectJson()) {
+      for (const r of rows) {
+        batch.push(normaliseRow(r as Record<string, unknown>, names, types) as T);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  async bulkLoad(table: string, columns: string[], csvFile: string): Promise<number> {
+    const cols = columns.map(quoteIdent).join(', ');
+    const colTypes = columns.map((c) => `${quoteString(c)}: 'VARCHAR'`).join(', ');
+    return this.execute(
+      `INSERT INTO ${quoteIdent(table)} (${cols}) SELECT * FROM read_csv($1, header = false, auto_detect = false, columns = {${colTypes}})`,
+      [csvFile],
+    );
+  }
+
+  async stageFile(req: StageRequest): Promise<StageResult> {
+    return this.serial(() => stageWithDuckDb(this.conn, req, 'view'));
+  }
+
+  async dropStaged(table: string): Promise<void> {
+    await this.exec(`DROP VIEW IF EXISTS ${quoteIdent(table)}; DROP TABLE IF EXISTS ${quoteIdent(rawTableOf(table))}`);
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    if (this.inTransaction) throw new Error('nested transactions are not supported');
+    await this.exec('BEGIN TRANSACTION');
+    this.inTransaction = true;
+    try {
+      const out = await fn(this);
+      await this.exec('COMMIT');
+      return out;
+    } catch (e) {
+      await this.exec('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function quoteString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function normaliseRow(r: Record<string, unknown>, names: string[], types: DuckDBTypeId[]): Row {
+  const out: Row = {};
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const v = r[name];
+    if (v === null || v === undefined) {
+      out[name] = null;
+      continue;
+    }
+    switch (types[i]) {
+      case DuckDBTypeId.BIGINT:
+      case DuckDBTypeId.UBIGINT:
+      case DuckDBTypeId.HUGEINT:
+      case DuckDBTypeId.UHUGEINT:
+        out[name] = exactInteger(String(v));
+        break;
+      case DuckDBTypeId.TIMESTAMP:
+      case DuckDBTypeId.TIMESTAMP_MS:
+      case DuckDBTypeId.TIMESTAMP_S:
+      case DuckDBTypeId.TIMESTAMP_NS:
+      case DuckDBTypeId.TIMESTAMP_TZ:
+        out[name] = isoTimestamp(String(v));
+        break;
+      default:
+        out[name] = typeof v === 'object' ? JSON.stringify(v) : (v as SqlValue);
+    }
+  }
+  return out;
+}
