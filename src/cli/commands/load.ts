@@ -1,0 +1,79 @@
+// wangji load DIR: load one drop and print its report (also written as a file beside the database).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { DbTarget } from '../../db/open.js';
+import { openDb } from '../../db/open.js';
+import { loadDrop } from '../../extracts/loader.js';
+import type { LoadReport } from '../../extracts/report.js';
+import { type Output, renderTable } from '../output.js';
+
+export interface LoadCommandOptions {
+  delimiter?: string;
+}
+
+export async function loadCommand(target: DbTarget, dir: string, opts: LoadCommandOptions, out: Output): Promise<number> {
+  const db = await openDb(target);
+  let report: LoadReport;
+  try {
+    report = await loadDrop(db, dir, { delimiter: opts.delimiter, onProgress: (m) => out.progress(m) });
+  } finally {
+    await db.close();
+  }
+  const file = writeReportFile(target, report);
+  out.result({ ...report, reportFile: file }, () => [...describeReport(report), '', `报告 Report: ${file}`]);
+  return report.status === 'APPLIED' ? 0 : 1;
+}
+
+/** The report file beside the database (DuckDB), or under ./data (PostgreSQL). */
+export function writeReportFile(target: DbTarget, report: LoadReport): string {
+  const base = target.kind === 'duckdb' ? dirname(resolve(target.location)) : resolve('data');
+  const dir = join(base, 'load-reports');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `load-${report.loadId}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+export function describeReport(r: LoadReport): string[] {
+  const head = `载入 Load #${r.loadId} ${r.status === 'APPLIED' ? '已应用 APPLIED' : '失败 FAILED'} — ${r.sourceDir} (as of ${r.asOf})`;
+  if (r.status === 'FAILED') return [head, `原因 Reason: ${r.message}`, '未应用任何数据 Nothing of this drop was applied.'];
+  const rows: unknown[][] = r.files.map((f) => [
+    f.file,
+    f.encoding,
+    f.read,
+    f.loaded,
+    f.quarantined,
+    f.collapsed,
+    f.inserted,
+    f.updated,
+    f.unchanged,
+    [
+      ...Object.entries(f.warnings).map(([c, n]) => `${c}: ${n} unknown`),
+      ...(f.extraColumns.length ? [`ignored columns: ${f.extraColumns.join(', ')}`] : []),
+    ].join('; '),
+  ]);
+  rows.push(['total', '', r.totals.read, r.totals.loaded, r.totals.quarantined, r.totals.collapsed, null, null, null, '']);
+  const lines = [
+    head,
+    '',
+    ...renderTable(
+      ['file', 'encoding', 'read', 'loaded', 'quarantined', 'collapsed', 'inserted', 'updated', 'unchanged', 'warnings'],
+      rows,
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    '',
+    `核对 Reconciliation: read ${r.totals.read} = loaded ${r.totals.loaded} + quarantined ${r.totals.quarantined} + collapsed ${r.totals.collapsed}`,
+  ];
+  if (r.quarantineSample.length) {
+    lines.push(
+      '',
+      `隔离区 Quarantine (first ${r.quarantineSample.length}; all in table quarantine, load_id = ${r.loadId}):`,
+      ...renderTable(
+        ['file', 'line', 'column', 'value', 'reason'],
+        r.quarantineSample.map((q) => [q.file, q.line, q.column, q.value, q.reason]),
+      ),
+    );
+  }
+  return lines;
+}

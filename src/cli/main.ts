@@ -1,0 +1,97 @@
+// The wangji command line. Options are validated here once; commands receive typed values.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { isRealDate } from '../domain/dates.js';
+import { resolveDbTarget } from '../db/open.js';
+import { todayInShanghai } from '../extracts/loader.js';
+import { demoCommand } from './commands/demo.js';
+import { generateCommand } from './commands/generate.js';
+import { loadCommand } from './commands/load.js';
+import { SqlRefused, sqlCommand } from './commands/sql.js';
+import { makeOutput } from './output.js';
+
+const positiveInt = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return Number(v);
+};
+const date = (v: string) => {
+  if (!isRealDate(v)) throw new InvalidArgumentError('must be a date YYYY-MM-DD');
+  return v;
+};
+const delimiter = (v: string) => {
+  const d = v === '\\t' ? '\t' : v;
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('must be one character, not a quote or newline');
+  return d;
+};
+
+/** Runs the CLI; resolves with the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('wangji')
+    .description('旺季 Wangji — peak-season campaign platform')
+    .option('--db <path|url>', 'DuckDB file or postgres:// URL (default: $WANGJI_DB or ./data/wangji.duckdb)')
+    .option('--json', 'print results as JSON')
+    .showHelpAfterError()
+    .exitOverride();
+  const ctx = () => {
+    const o = program.opts<{ db?: string; json?: boolean }>();
+    return { target: resolveDbTarget(o.db), out: makeOutput(Boolean(o.json)) };
+  };
+  // Subcommands accept --db/--json after their own arguments too.
+  const common = (c: Command) =>
+    c
+      .option('--db <path|url>', 'DuckDB file or postgres:// URL')
+      .option('--json', 'print results as JSON')
+      .hook('preAction', (cmd) => {
+        const o = cmd.opts<{ db?: string; json?: boolean }>();
+        if (o.db) program.setOptionValue('db', o.db);
+        if (o.json) program.setOptionValue('json', true);
+      });
+
+  common(program.command('load').argument('<dir>', 'folder holding one drop of extract files'))
+    .description('load a drop of extract files (CSV or Parquet) atomically and print the load report')
+    .option('--delimiter <char>', 'CSV field delimiter, e.g. "|"', delimiter, ',')
+    .action(async (dir: string, o: { delimiter: string }) => {
+      const { target, out } = ctx();
+      code = await loadCommand(target, dir, { delimiter: o.delimiter }, out);
+    });
+
+  common(program.command('sql').argument('<statement>', 'one SELECT (or WITH, SHOW, DESCRIBE, EXPLAIN) statement'))
+    .description('read-only SQL console over the database; personal data prints masked')
+    .action(async (statement: string) => {
+      const { target, out } = ctx();
+      code = await sqlCommand(target, statement, out);
+    });
+
+  common(program.command('generate'))
+    .description('write a sample bank (every extract, with manifest.json) to a folder')
+    .option('--customers <n>', 'number of customers', positiveInt, 2000)
+    .option('--seed <n>', 'random seed', positiveInt, 1)
+    .option('--as-of <date>', 'data date', date, todayInShanghai())
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (o: { customers: number; seed: number; asOf: string; out: string }) => {
+      code = await generateCommand(o, ctx().out);
+    });
+
+  common(program.command('demo'))
+    .description('the Quickstart: make (or reuse) the sample bank in ./data/sample, load it, print the report')
+    .option('--sample <dir>', 'sample folder', './data/sample')
+    .option('--customers <n>', 'customers in a new sample', positiveInt, 2000)
+    .option('--seed <n>', 'random seed of a new sample', positiveInt, 1)
+    .option('--as-of <date>', 'data date of a new sample', date, todayInShanghai())
+    .action(async (o: { sample: string; customers: number; seed: number; asOf: string }) => {
+      const { target, out } = ctx();
+      code = await demoCommand(target, o, out);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code?.startsWith('commander.')) return err.exitCode ?? 2;
+    const out = makeOutput(false);
+    out.error(e instanceof SqlRefused ? `refused: ${err.message}` : err.message.split('\n')[0] ?? String(e));
+    return e instanceof SqlRefused ? 2 : 1;
+  }
+}
