@@ -27,6 +27,8 @@ export interface StageResult {
   rows: number;
   /** Records the CSV reader could not parse: record number (header = 1) and why. */
   rejects: { line: number; column: string | null; reason: string; raw: string | null }[];
+  /** DuckDB's row id of the first staged row (_seq = rowid − firstRowId + 1). */
+  firstRowId: string;
 }
 
 export interface Db {

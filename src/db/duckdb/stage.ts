@@ -32,8 +32,14 @@ export async function stageWithDuckDb(
   }
   await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(raw)}`);
   await conn.run(`CREATE TEMP TABLE ${quoteIdent(raw)} AS SELECT ${selectList} FROM ${source}`);
-  const count = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${quoteIdent(raw)}`);
-  const rows = Number((count.getRowObjectsJson()[0] as { n: string }).n);
+  // Row ids follow insertion order, which DuckDB preserves for a CREATE TABLE AS over one reader;
+  // inside a transaction they start at a large offset, so _seq is counted from the first row id.
+  const ids = await conn.runAndReadAll(
+    `SELECT count(*) AS n, coalesce(min(rowid), 0) AS lo, coalesce(max(rowid), -1) AS hi FROM ${quoteIdent(raw)}`,
+  );
+  const { n, lo, hi } = ids.getRowObjectsJson()[0] as { n: string; lo: string; hi: string };
+  const rows = Number(n);
+  if (BigInt(hi) - BigInt(lo) + 1n !== BigInt(n)) throw new Error(`staging of ${req.file}: row ids are not contiguous`);
   const rejects: StageResult['rejects'] = [];
   if (req.format === 'csv') {
     const rej = await conn.runAndReadAll(
@@ -49,8 +55,8 @@ export async function stageWithDuckDb(
   }
   if (mode === 'view') {
     await conn.run(
-      `CREATE OR REPLACE TEMP VIEW ${quoteIdent(req.table)} AS SELECT rowid + 1 AS _seq, * FROM ${quoteIdent(raw)}`,
+      `CREATE OR REPLACE TEMP VIEW ${quoteIdent(req.table)} AS SELECT rowid - ${BigInt(lo)} + 1 AS _seq, * FROM ${quoteIdent(raw)}`,
     );
   }
-  return { rows, rejects };
+  return { rows, rejects, firstRowId: lo };
 }

@@ -99,7 +99,7 @@ class PgSession implements Db {
       const csv = join(dir, 'stage.csv');
       const names = req.select.map((s) => quoteIdent(s.name)).join(', ');
       await helper.run(
-        `COPY (SELECT rowid + 1 AS _seq, ${names} FROM ${quoteIdent(rawTableOf(req.table))}) TO ${quoteString(csv)} (FORMAT csv, HEADER false)`,
+        `COPY (SELECT rowid - ${BigInt(result.firstRowId)} + 1 AS _seq, ${names} FROM ${quoteIdent(rawTableOf(req.table))}) TO ${quoteString(csv)} (FORMAT csv, HEADER false)`,
       );
       await helper.run(`DROP TABLE ${quoteIdent(rawTableOf(req.table))}`);
       const cols = req.select.map((s) => `${quoteIdent(s.name)} VARCHAR`).join(', ');
