@@ -34,7 +34,11 @@ export interface Engine {
   open(): Promise<TestDb>;
 }
 
-export type TestDb = Db & { target: DbTarget };
+export type TestDb = Db & {
+  target: DbTarget;
+  /** Close the connection but keep the database, so that another opener (the CLI) can use it. */
+  release(): Promise<void>;
+};
 
 async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -52,14 +56,7 @@ export const duckdbEngine: Engine = {
     const dir = mkdtempSync(join(tmpdir(), 'wangji-test-'));
     const target: DbTarget = { kind: 'duckdb', location: join(dir, 'test.duckdb') };
     const db = await openDb(target, { duckdb: { memoryLimit: '1GB' } });
-    const close = db.close.bind(db);
-    return Object.assign(db, {
-      target,
-      close: async () => {
-        await close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    });
+    return withRelease(db, target, () => rmSync(dir, { recursive: true, force: true }));
   },
 };
 
@@ -72,16 +69,28 @@ export const postgresEngine: Engine = {
     url.pathname = `/${name}`;
     const target: DbTarget = { kind: 'postgres', location: url.toString() };
     const db = await openDb(target);
-    const close = db.close.bind(db);
-    return Object.assign(db, {
-      target,
-      close: async () => {
-        await close();
-        await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-      },
-    });
+    return withRelease(db, target, () =>
+      withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    );
   },
 };
+
+function withRelease(db: Db, target: DbTarget, drop: () => void | Promise<void>): TestDb {
+  const close = db.close.bind(db);
+  let open = true;
+  const release = async () => {
+    if (open) await close();
+    open = false;
+  };
+  return Object.assign(db, {
+    target,
+    release,
+    close: async () => {
+      await release();
+      await drop();
+    },
+  });
+}
 
 /** describe() once per engine; the PostgreSQL run is a visible skip with its reason when no server answers. */
 export function describeEachEngine(title: string, fn: (engine: Engine) => void): void {

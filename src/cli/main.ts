@@ -1,8 +1,8 @@
 // The wangji command line. Options are validated here once; commands receive typed values.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { isRealDate } from '../domain/dates.js';
 import { resolveDbTarget } from '../db/open.js';
+import { isRealDate } from '../domain/dates.js';
 import { todayInShanghai } from '../extracts/loader.js';
 import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
@@ -20,7 +20,8 @@ const date = (v: string) => {
 };
 const delimiter = (v: string) => {
   const d = v === '\\t' ? '\t' : v;
-  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('must be one character, not a quote or newline');
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r')
+    throw new InvalidArgumentError('must be one character, not a quote or newline');
   return d;
 };
 
@@ -56,7 +57,9 @@ export async function run(argv: string[]): Promise<number> {
       code = await loadCommand(target, dir, { delimiter: o.delimiter }, out);
     });
 
-  common(program.command('sql').argument('<statement>', 'one SELECT (or WITH, SHOW, DESCRIBE, EXPLAIN) statement'))
+  common(
+    program.command('sql').argument('<statement>', 'one SELECT (or WITH, SHOW, DESCRIBE, EXPLAIN) statement'),
+  )
     .description('read-only SQL console over the database; personal data prints masked')
     .action(async (statement: string) => {
       const { target, out } = ctx();
@@ -74,7 +77,9 @@ export async function run(argv: string[]): Promise<number> {
     });
 
   common(program.command('demo'))
-    .description('the Quickstart: make (or reuse) the sample bank in ./data/sample, load it, print the report')
+    .description(
+      'the Quickstart: make (or reuse) the sample bank in ./data/sample, load it, print the report',
+    )
     .option('--sample <dir>', 'sample folder', './data/sample')
     .option('--customers <n>', 'customers in a new sample', positiveInt, 2000)
     .option('--seed <n>', 'random seed of a new sample', positiveInt, 1)
@@ -91,7 +96,9 @@ export async function run(argv: string[]): Promise<number> {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code?.startsWith('commander.')) return err.exitCode ?? 2;
     const out = makeOutput(false);
-    out.error(e instanceof SqlRefused ? `refused: ${err.message}` : err.message.split('\n')[0] ?? String(e));
+    out.error(
+      e instanceof SqlRefused ? `refused: ${err.message}` : (err.message.split('\n')[0] ?? String(e)),
+    );
     return e instanceof SqlRefused ? 2 : 1;
   }
 }

@@ -29,11 +29,17 @@ export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0) as number;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd)
-      ? 2
-      : 1;
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x20000 && c <= 0x3fffd)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -43,8 +49,12 @@ export type Align = 'left' | 'right';
 /** A plain text table; numbers align right. */
 export function renderTable(columns: string[], rows: unknown[][], align?: Align[]): string[] {
   const cells = rows.map((r) => r.map(formatCell));
-  const widths = columns.map((c, i) => Math.max(displayWidth(c), ...cells.map((r) => displayWidth(r[i] ?? ''))));
-  const aligns = align ?? columns.map((_, i) => (rows.every((r) => r[i] === null || typeof r[i] === 'number') ? 'right' : 'left'));
+  const widths = columns.map((c, i) =>
+    Math.max(displayWidth(c), ...cells.map((r) => displayWidth(r[i] ?? ''))),
+  );
+  const aligns =
+    align ??
+    columns.map((_, i) => (rows.every((r) => r[i] === null || typeof r[i] === 'number') ? 'right' : 'left'));
   const pad = (s: string, i: number) => {
     const fill = ' '.repeat(Math.max(0, (widths[i] as number) - displayWidth(s)));
     return aligns[i] === 'right' ? fill + s : s + fill;

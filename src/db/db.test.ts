@@ -35,7 +35,8 @@ describeEachEngine('Db interface', (engine) => {
 
   it('sums money exactly (no floating point)', async () => {
     await db.exec('CREATE TABLE money_t (v DECIMAL(18,2))');
-    for (let i = 0; i < 10; i++) await db.execute('INSERT INTO money_t VALUES (CAST($1 AS DECIMAL(18,2)))', ['0.10']);
+    for (let i = 0; i < 10; i++)
+      await db.execute('INSERT INTO money_t VALUES (CAST($1 AS DECIMAL(18,2)))', ['0.10']);
     expect(await db.query('SELECT sum(v) AS total FROM money_t')).toEqual([{ total: '1.00' }]);
   });
 
@@ -87,7 +88,9 @@ describeEachEngine('Db interface', (engine) => {
 
   it('records every migration once and refuses an edited one', async () => {
     const expected = listMigrations().filter((m) => !m.engine || m.engine === engine.kind);
-    const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    const rows = await db.query<{ version: number }>(
+      'SELECT version FROM schema_migrations ORDER BY version',
+    );
     expect(rows.map((r) => r.version)).toEqual(expected.map((m) => m.version));
     expect(await migrate(db)).toEqual([]);
     const edited = expected.map((m, i) => (i === 0 ? { ...m, checksum: 'changed' } : m));
@@ -96,8 +99,14 @@ describeEachEngine('Db interface', (engine) => {
 });
 
 it('chooses the engine from --db, then WANGJI_DB, then the default file', () => {
-  expect(resolveDbTarget('postgres://u@h/db', {})).toEqual({ kind: 'postgres', location: 'postgres://u@h/db' });
-  expect(resolveDbTarget(undefined, { WANGJI_DB: 'x.duckdb' })).toEqual({ kind: 'duckdb', location: 'x.duckdb' });
+  expect(resolveDbTarget('postgres://u@h/db', {})).toEqual({
+    kind: 'postgres',
+    location: 'postgres://u@h/db',
+  });
+  expect(resolveDbTarget(undefined, { WANGJI_DB: 'x.duckdb' })).toEqual({
+    kind: 'duckdb',
+    location: 'x.duckdb',
+  });
   expect(resolveDbTarget(undefined, {})).toEqual({ kind: 'duckdb', location: './data/wangji.duckdb' });
   expect(() => resolveDbTarget('mysql://h/db', {})).toThrow(/unsupported database URL/);
 });

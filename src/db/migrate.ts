@@ -44,9 +44,10 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<nu
     const done = await db.transaction(async (tx) => {
       const lock = tx.dialect.migrationLock();
       if (lock) await tx.exec(lock);
-      const rows = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [
-        m.version,
-      ]);
+      const rows = await tx.query<{ checksum: string }>(
+        'SELECT checksum FROM schema_migrations WHERE version = $1',
+        [m.version],
+      );
       if (rows[0]) {
         if (rows[0].checksum !== m.checksum) {
           throw new Error(
@@ -56,12 +57,10 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<nu
         return false;
       }
       await tx.exec(m.sql.replaceAll('{{schema}}', tx.dialect.defaultSchema));
-      await tx.execute('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [
-        m.version,
-        m.name,
-        m.checksum,
-        new Date().toISOString().replace('T', ' ').replace('Z', ''),
-      ]);
+      await tx.execute(
+        'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)',
+        [m.version, m.name, m.checksum, new Date().toISOString().replace('T', ' ').replace('Z', '')],
+      );
       return true;
     });
     if (done) applied.push(m.version);

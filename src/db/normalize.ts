@@ -10,5 +10,5 @@ export function exactInteger(s: string): number | string {
 export function isoTimestamp(s: string): string {
   const [date, time = '00:00:00'] = s.split(/[ T]/);
   const [hms = '00:00:00', frac = ''] = time.replace(/[+-]\d\d(:?\d\d)?$|Z$/, '').split('.');
-  return `${date}T${hms}.${(frac + '000').slice(0, 3)}Z`;
+  return `${date}T${hms}.${`${frac}000`.slice(0, 3)}Z`;
 }

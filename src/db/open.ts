@@ -17,7 +17,9 @@ export function resolveDbTarget(flag: string | undefined, env: NodeJS.ProcessEnv
   const spec = flag ?? env.WANGJI_DB ?? DEFAULT_DB;
   if (/^postgres(ql)?:\/\//i.test(spec)) return { kind: 'postgres', location: spec };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    throw new Error(`unsupported database URL "${spec.split('://')[0]}://…": use a DuckDB file path or postgres://`);
+    throw new Error(
+      `unsupported database URL "${spec.split('://')[0]}://…": use a DuckDB file path or postgres://`,
+    );
   }
   return { kind: 'duckdb', location: spec };
 }

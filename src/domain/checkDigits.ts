@@ -63,9 +63,9 @@ export function idCardValidSql(x: string, fullMatch: (e: string, p: string) => s
 }
 
 export function usccValidSql(x: string, fullMatch: (e: string, p: string) => string): string {
-  const sum = USCC_WEIGHTS.map((w, i) => `(strpos('${USCC_CHARS}', substr(${x}, ${i + 1}, 1)) - 1) * ${w}`).join(
-    ' + ',
-  );
+  const sum = USCC_WEIGHTS.map(
+    (w, i) => `(strpos('${USCC_CHARS}', substr(${x}, ${i + 1}, 1)) - 1) * ${w}`,
+  ).join(' + ');
   return `(CASE WHEN ${fullMatch(x, '[0-9A-HJ-NPQRTUWXY]{18}')}
     THEN substr(${x}, 18, 1) = substr('${USCC_CHARS}', ((31 - ((${sum}) % 31)) % 31) + 1, 1) ELSE FALSE END)`;
 }

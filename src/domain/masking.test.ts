@@ -40,7 +40,9 @@ describeEachEngine('masking in SQL agrees with TypeScript', (engine) => {
 
   it('for every kind of personal value', async () => {
     for (const [kind, value] of samples) {
-      const [row] = await db.query<{ m: string }>(`SELECT ${maskSql(kind, 'CAST($1 AS VARCHAR)')} AS m`, [value]);
+      const [row] = await db.query<{ m: string }>(`SELECT ${maskSql(kind, 'CAST($1 AS VARCHAR)')} AS m`, [
+        value,
+      ]);
       expect([kind, value, row?.m]).toEqual([kind, value, mask(kind, value)]);
     }
   });

@@ -62,7 +62,9 @@ describeEachEngine('bad-input corpus', (engine) => {
     const r = await load(db, 'bad-input/wrong-header');
     expect(r.status).toBe('FAILED');
     expect(r.message).toMatch(/^customers\.csv: missing column name \(header: customer_id,nam,/);
-    expect(await db.query(`SELECT name FROM customers WHERE customer_id = 'C001'`)).toEqual([{ name: '张三丰' }]);
+    expect(await db.query(`SELECT name FROM customers WHERE customer_id = 'C001'`)).toEqual([
+      { name: '张三丰' },
+    ]);
     expect(await db.query('SELECT status, message FROM loads WHERE load_id = $1', [r.loadId])).toEqual([
       { status: 'FAILED', message: r.message },
     ]);
@@ -101,7 +103,9 @@ describeEachEngine('bad-input corpus', (engine) => {
       [5, '12345678901234567.00', 'amount too large'],
       [7, null, 'required value missing'],
     ]);
-    expect(await db.query(`SELECT amount FROM payroll WHERE payroll_id = 'P405'`)).toEqual([{ amount: '7.00' }]);
+    expect(await db.query(`SELECT amount FROM payroll WHERE payroll_id = 'P405'`)).toEqual([
+      { amount: '7.00' },
+    ]);
     expect(await db.query(`SELECT balance FROM balances WHERE balance_date = '2026-11-20'`)).toEqual([
       { balance: '-150.25' },
     ]);
@@ -117,7 +121,9 @@ describeEachEngine('bad-input corpus', (engine) => {
     ]);
     expect(
       await db.query('SELECT gender, occupation, risk_level, marketing_consent, dnd FROM customers'),
-    ).toEqual([{ gender: 'M', occupation: 'ENTERPRISE', risk_level: 'C3', marketing_consent: 'Y', dnd: 'N' }]);
+    ).toEqual([
+      { gender: 'M', occupation: 'ENTERPRISE', risk_level: 'C3', marketing_consent: 'Y', dnd: 'N' },
+    ]);
   });
 
   it('check digits: a broken ID number or card number is quarantined; passports are not checked', async () => {
@@ -178,7 +184,10 @@ describeEachEngine('bad-input corpus', (engine) => {
 
   it('manifest mismatch (rows or hash): the drop fails, nothing applied', async () => {
     const rows = await load(db, 'bad-input/manifest-rows');
-    expect(rows).toMatchObject({ status: 'FAILED', message: 'payroll.csv: 1 rows read, but manifest.json says 2' });
+    expect(rows).toMatchObject({
+      status: 'FAILED',
+      message: 'payroll.csv: 1 rows read, but manifest.json says 2',
+    });
     const hash = await load(db, 'bad-input/manifest-hash');
     expect(hash.status).toBe('FAILED');
     expect(hash.message).toMatch(/^payroll\.csv: sha256 [0-9a-f]{64} does not match manifest\.json/);
@@ -187,9 +196,16 @@ describeEachEngine('bad-input corpus', (engine) => {
 
   it('| delimiter and UTF-8 BOM, with a quoted delimiter inside a value', async () => {
     const r = await load(db, 'bad-input/pipe-bom', '|');
-    expect(file(r, 'payroll.csv')).toMatchObject({ encoding: 'UTF-8 (BOM)', read: 3, loaded: 2, quarantined: 1 });
+    expect(file(r, 'payroll.csv')).toMatchObject({
+      encoding: 'UTF-8 (BOM)',
+      read: 3,
+      loaded: 2,
+      quarantined: 1,
+    });
     expect(
-      await db.query(`SELECT payroll_id, project_code, amount FROM payroll WHERE payroll_id LIKE 'P7%' ORDER BY 1`),
+      await db.query(
+        `SELECT payroll_id, project_code, amount FROM payroll WHERE payroll_id LIKE 'P7%' ORDER BY 1`,
+      ),
     ).toEqual([
       { payroll_id: 'P701', project_code: 'E001-P1', amount: '1234.00' },
       { payroll_id: 'P702', project_code: 'G|1', amount: '99.50' },
@@ -211,7 +227,11 @@ describeEachEngine('bad-input corpus', (engine) => {
 
   it('soft reference: an unknown manager is kept and counted as a warning', async () => {
     const r = await load(db, 'bad-input/soft-reference');
-    expect(file(r, 'customers.csv')).toMatchObject({ loaded: 3, quarantined: 0, warnings: { manager_id: 1 } });
+    expect(file(r, 'customers.csv')).toMatchObject({
+      loaded: 3,
+      quarantined: 0,
+      warnings: { manager_id: 1 },
+    });
     expect(await db.query(`SELECT manager_id FROM customers WHERE customer_id = 'C001'`)).toEqual([
       { manager_id: 'S999' },
     ]);

@@ -1,8 +1,8 @@
 // The loader's validation as SQL, written once for both engines: per column, a CASE that gives the
 // reason a value is refused (NULL when it is fine). Set-based over the staging table; no row-by-row JS.
 
-import { idCardValidSql, luhnValidSql, usccValidSql } from '../domain/checkDigits.js';
 import { type Dialect, quoteIdent, quoteString } from '../db/dialect.js';
+import { idCardValidSql, luhnValidSql, usccValidSql } from '../domain/checkDigits.js';
 import type { Column, Extract } from './contract.js';
 
 /** The DuckDB expression that reads a raw column into its staged text: trimmed, empty → NULL, codes upper-cased. */
@@ -48,7 +48,10 @@ function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
   const t = c.type;
   switch (t.kind) {
     case 'enum':
-      out.push([`${x} NOT IN (${t.values.map(quoteString).join(', ')})`, `not one of ${t.values.join(', ')}`]);
+      out.push([
+        `${x} NOT IN (${t.values.map(quoteString).join(', ')})`,
+        `not one of ${t.values.join(', ')}`,
+      ]);
       break;
     case 'flag':
       out.push([`${x} NOT IN ('Y', 'N')`, 'must be Y or N']);
@@ -70,7 +73,10 @@ function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
       const intDigits = t.kind === 'amount' ? 16 : 6;
       out.push([`NOT ${d.fullMatch(x, '-?[0-9]+([.][0-9]+)?')}`, 'not a decimal number']);
       if (!(t.kind === 'amount' && t.signed)) out.push([`${x} LIKE '-%'`, 'negative amount']);
-      out.push([`NOT ${d.fullMatch(x, `-?[0-9]+([.][0-9]{1,${places}})?`)}`, `more than ${places} decimal places`]);
+      out.push([
+        `NOT ${d.fullMatch(x, `-?[0-9]+([.][0-9]{1,${places}})?`)}`,
+        `more than ${places} decimal places`,
+      ]);
       out.push([`NOT ${d.fullMatch(x, `-?0*[0-9]{1,${intDigits}}([.][0-9]+)?`)}`, 'amount too large']);
       break;
     }
@@ -102,7 +108,10 @@ function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
       ]);
       break;
     case 'uscc':
-      out.push([`NOT ${usccValidSql(x, d.fullMatch)}`, 'unified social credit code fails the GB 32100-2015 check']);
+      out.push([
+        `NOT ${usccValidSql(x, d.fullMatch)}`,
+        'unified social credit code fails the GB 32100-2015 check',
+      ]);
       break;
     case 'card_luhn':
       out.push([
@@ -124,7 +133,9 @@ function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
 export function reasonSql(e: Extract, c: Column, ctx: CheckContext): string {
   const x = `${ctx.s}.${quoteIdent(c.name)}`;
   const whens = rules(e, c, ctx).map(([cond, reason]) => `WHEN ${cond} THEN ${quoteString(reason)}`);
-  let missing = c.required ? `WHEN ${x} IS NULL THEN 'required value missing'` : `WHEN ${x} IS NULL THEN NULL`;
+  let missing = c.required
+    ? `WHEN ${x} IS NULL THEN 'required value missing'`
+    : `WHEN ${x} IS NULL THEN NULL`;
   if (e.name === 'orgs' && c.name === 'parent_id') {
     missing = `WHEN ${x} IS NULL THEN (CASE WHEN ${ctx.s}.level = 'HQ' THEN NULL ELSE 'required below HQ' END)`;
     // A parent given for HQ is refused by the first rule.

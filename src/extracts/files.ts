@@ -26,7 +26,10 @@ export function listDropFiles(dir: string): DropFile[] {
   try {
     entries = readdirSync(dir);
   } catch (e) {
-    throw new DropError(dir, `cannot read the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new DropError(
+      dir,
+      `cannot read the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   const byExtract = new Map<string, DropFile>();
   for (const name of entries.sort()) {
@@ -34,13 +37,21 @@ export function listDropFiles(dir: string): DropFile[] {
     const m = /^(.+)\.(csv|parquet)$/i.exec(name);
     const extract = m ? EXTRACT_BY_NAME.get((m[1] as string).toLowerCase()) : undefined;
     if (!m || !extract) {
-      throw new DropError(name, `unknown extract: expected one of ${EXTRACTS.map((e) => e.name).join(', ')} (.csv or .parquet)`);
+      throw new DropError(
+        name,
+        `unknown extract: expected one of ${EXTRACTS.map((e) => e.name).join(', ')} (.csv or .parquet)`,
+      );
     }
     const path = join(dir, name);
     if (!statSync(path).isFile()) throw new DropError(name, 'not a regular file');
     const previous = byExtract.get(extract.name);
     if (previous) throw new DropError(name, `extract ${extract.name} is also delivered as ${previous.name}`);
-    byExtract.set(extract.name, { extract, path, name, format: (m[2] as string).toLowerCase() as 'csv' | 'parquet' });
+    byExtract.set(extract.name, {
+      extract,
+      path,
+      name,
+      format: (m[2] as string).toLowerCase() as 'csv' | 'parquet',
+    });
   }
   return EXTRACTS.flatMap((e) => {
     const f = byExtract.get(e.name);
@@ -75,12 +86,16 @@ export async function scanFile(f: DropFile): Promise<Scan> {
       carry = Buffer.from(buf.subarray(cut));
     }
   } catch (e) {
-    throw new DropError(f.name, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new DropError(
+      f.name,
+      `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   if (f.format === 'csv' && utf8 && carry.length && !isUtf8(carry)) utf8 = false;
   let encoding: Encoding = 'binary';
   if (f.format === 'csv') {
-    const bom = first !== null && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
+    const bom =
+      first !== null && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
     encoding = utf8 ? (bom ? 'UTF-8 (BOM)' : 'UTF-8') : 'GBK';
   }
   return { sha256: hash.digest('hex'), encoding, bytes };
@@ -193,7 +208,10 @@ export function matchColumns(f: DropFile, names: string[]): { extra: string[] } 
   }
   const missing = f.extract.columns.filter((c) => !seen.has(c.name)).map((c) => c.name);
   if (missing.length) {
-    throw new DropError(f.name, `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${names.join(',')})`);
+    throw new DropError(
+      f.name,
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${names.join(',')})`,
+    );
   }
   const known = new Set(f.extract.columns.map((c) => c.name));
   return { extra: names.filter((n) => !known.has(n)) };
@@ -205,7 +223,10 @@ export function checkParquetTypes(f: DropFile, info: ParquetInfo): void {
     if (!isMoney(c.type)) continue;
     const t = info.columns.find((x) => x.name === c.name)?.type ?? '';
     if (/^(FLOAT|DOUBLE|REAL)/i.test(t)) {
-      throw new DropError(f.name, `column ${c.name} is ${t}: money must be DECIMAL or text, never floating point`);
+      throw new DropError(
+        f.name,
+        `column ${c.name} is ${t}: money must be DECIMAL or text, never floating point`,
+      );
     }
   }
 }

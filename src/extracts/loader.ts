@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db, SqlValue } from '../db/types.js';
-import { type Column, sqlType } from './contract.js';
 import { type CheckContext, reasonSql, stageExpr, typedSql } from './checks.js';
+import { type Column, sqlType } from './contract.js';
 import { DropError } from './errors.js';
 import {
   checkParquetTypes,
@@ -54,7 +54,9 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
     if (files.length === 0) throw new DropError(sourceDir, 'no extract files in the folder');
     const delimiter = options.delimiter ?? ',';
     const report = await db.transaction(async (tx) => {
-      const [{ id }] = (await tx.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [{ id: number }];
+      const [{ id }] = (await tx.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [
+        { id: number },
+      ];
       const reports: FileReport[] = [];
       for (const [i, f] of files.entries()) {
         progress(`[${i + 1}/${files.length}] ${f.name}`);
@@ -74,8 +76,11 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
     });
     return report;
   } catch (e) {
-    const message = e instanceof DropError ? e.message : `load failed: ${(e as Error).message.split('\n')[0]}`;
-    const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [{ id: number }];
+    const message =
+      e instanceof DropError ? e.message : `load failed: ${(e as Error).message.split('\n')[0]}`;
+    const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [
+      { id: number },
+    ];
     const rep = buildReport(id, sourceDir, manifest?.as_of ?? asOf, 'FAILED', message, started, []);
     await recordLoad(db, rep);
     return rep;
@@ -87,7 +92,8 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
 function reconcileManifestFiles(m: Manifest, files: DropFile[]): void {
   const delivered = new Set(files.map((f) => f.extract.name));
   for (const name of Object.keys(m.files)) {
-    if (!delivered.has(name)) throw new DropError(MANIFEST, `lists ${name}, but the folder has no ${name} file`);
+    if (!delivered.has(name))
+      throw new DropError(MANIFEST, `lists ${name}, but the folder has no ${name} file`);
   }
   for (const f of files) {
     if (!m.files[f.extract.name]) throw new DropError(f.name, `not listed in ${MANIFEST}`);
@@ -149,7 +155,8 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
   }
 
   const t = (suffix: string) => quoteIdent(`${stg}__${suffix}`);
-  const keyEq = (a: string, b: string) => e.key.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ');
+  const keyEq = (a: string, b: string) =>
+    e.key.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ');
   const keyCols = e.key.map(quoteIdent).join(', ');
   const lineOffset = f.format === 'csv' ? 1 : 0;
 
@@ -166,7 +173,15 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
     db,
     'quarantine',
     ['load_id', 'extract', 'file', 'line', 'column_name', 'value', 'reason'],
-    rejects.map((r) => [ctx.loadId, e.name, f.name, r.line, null, (r.raw ?? '').slice(0, 4000), `unreadable record: ${r.reason}`]),
+    rejects.map((r) => [
+      ctx.loadId,
+      e.name,
+      f.name,
+      r.line,
+      null,
+      (r.raw ?? '').slice(0, 4000),
+      `unreadable record: ${r.reason}`,
+    ]),
   );
   // The record number of staged row _seq: accepted rows fill the record numbers the rejects left free.
   const lineOf = (seq: string) =>
@@ -283,12 +298,15 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
     if (Number(n) > 0) warnings[c.name] = Number(n);
   }
 
-  for (const suffix of ['rej', 'dup', 'bad', 'skip', 'good']) await db.exec(`DROP TABLE IF EXISTS ${t(suffix)}`);
+  for (const suffix of ['rej', 'dup', 'bad', 'skip', 'good'])
+    await db.exec(`DROP TABLE IF EXISTS ${t(suffix)}`);
   await db.dropStaged(stg);
 
   if (read !== loaded + quarantined + collapsed) {
     // Cannot happen unless the loader itself is wrong: refuse rather than lose a row silently.
-    throw new Error(`${f.name}: ${read} read ≠ ${loaded} loaded + ${quarantined} quarantined + ${collapsed} collapsed`);
+    throw new Error(
+      `${f.name}: ${read} read ≠ ${loaded} loaded + ${quarantined} quarantined + ${collapsed} collapsed`,
+    );
   }
   return {
     extract: e.name,
@@ -339,7 +357,12 @@ function buildReport(
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
     files,
-    totals: { read: sum('read'), loaded: sum('loaded'), quarantined: sum('quarantined'), collapsed: sum('collapsed') },
+    totals: {
+      read: sum('read'),
+      loaded: sum('loaded'),
+      quarantined: sum('quarantined'),
+      collapsed: sum('collapsed'),
+    },
     quarantineSample: [],
   };
 }
@@ -407,4 +430,3 @@ async function recordFiles(db: Db, loadId: number, files: FileReport[]): Promise
     ]),
   );
 }
-

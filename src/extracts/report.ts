@@ -1,8 +1,8 @@
 // The load report: what happened to every row of every file, for the terminal, --json and the
 // report file beside the database. Personal values in the quarantine sample are masked.
 
-import { mask } from '../domain/masking.js';
 import type { Db } from '../db/types.js';
+import { mask } from '../domain/masking.js';
 import { EXTRACT_BY_NAME } from './contract.js';
 
 export interface FileReport {

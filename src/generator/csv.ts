@@ -45,7 +45,9 @@ export class CsvWriter {
   /** Finish the file; resolves with its row count and sha256. */
   async close(): Promise<{ rows: number; sha256: string }> {
     await this.flush();
-    await new Promise<void>((resolve, reject) => this.out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+    );
     return { rows: this.rows, sha256: this.hash.digest('hex') };
   }
 }

@@ -45,7 +45,15 @@ const INSTITUTIONS: Cell[][] = [
   ['INST0002', 'The University of Melbourne', 'AU', 'ANZBAU3M', '0123456789', 'Melbourne University', 'Y'],
   ['INST0003', 'University College London', 'GB', 'BARCGB22', '20325343434343', 'UCL', 'Y'],
   ['INST0004', 'National University of Singapore', 'SG', 'DBSSSGSG', '0039012345', 'NUS', 'Y'],
-  ['INST0005', 'Technische Universität München', 'DE', 'BYLADEMM', 'DE44700500000001234567', 'TU München|TUM', 'Y'],
+  [
+    'INST0005',
+    'Technische Universität München',
+    'DE',
+    'BYLADEMM',
+    'DE44700500000001234567',
+    'TU München|TUM',
+    'Y',
+  ],
   ['INST0006', 'Example Language School', 'GB', 'LOYDGB2L', '30963312345678', null, 'N'],
 ];
 
@@ -91,7 +99,10 @@ export async function generateSample(o: SampleOptions): Promise<SampleResult> {
       await W('orgs').row([sid, `第${b}分行第${s}支行`, 'SUBBRANCH', bid, '420100']);
       for (let k = 1; k <= 4; k++) {
         const oid = `${sid}O${k}`;
-        const division = k === 4 ? (COUNTIES[(b + s) % COUNTIES.length] as string) : (DISTRICTS[(b + s + k) % DISTRICTS.length] as string);
+        const division =
+          k === 4
+            ? (COUNTIES[(b + s) % COUNTIES.length] as string)
+            : (DISTRICTS[(b + s + k) % DISTRICTS.length] as string);
         outlets.push({ id: oid, division });
         await W('orgs').row([oid, `${sid}第${k}网点`, 'OUTLET', sid, division]);
       }
@@ -120,7 +131,11 @@ export async function generateSample(o: SampleOptions): Promise<SampleResult> {
     managersOf.set(o2.id, [await staff(o2.id, 'ACCOUNT_MANAGER'), await staff(o2.id, 'ACCOUNT_MANAGER')]);
     await staff(o2.id, 'LOBBY', 'CARE');
     await staff(o2.id, 'TELLER');
-    await staff(o2.id, 'ACCOUNT_MANAGER', o2.division.startsWith('4202') || o2.division.startsWith('4211') ? 'BACKPACK' : 'DOOR');
+    await staff(
+      o2.id,
+      'ACCOUNT_MANAGER',
+      o2.division.startsWith('4202') || o2.division.startsWith('4211') ? 'BACKPACK' : 'DOOR',
+    );
   }
 
   for (const p of PRODUCTS) await W('products').row(p);
@@ -133,7 +148,15 @@ export async function generateSample(o: SampleOptions): Promise<SampleResult> {
   ] as const;
   for (const p of programs) await W('benefit_programs').row([...p]);
   for (const [i, div] of COUNTIES.entries()) {
-    await W('assistance_actions').row([`AA${i + 1}`, div, '县人社局', '养老金入卡对接', outlets[i % outlets.length]?.id, addDays(o.asOf, 30), i % 2 ? 'DONE' : 'PLANNED']);
+    await W('assistance_actions').row([
+      `AA${i + 1}`,
+      div,
+      '县人社局',
+      '养老金入卡对接',
+      outlets[i % outlets.length]?.id,
+      addDays(o.asOf, 30),
+      i % 2 ? 'DONE' : 'PLANNED',
+    ]);
   }
 
   // Employers, a few of them government, each with a corporate RM of its sub-branch.
@@ -145,7 +168,16 @@ export async function generateSample(o: SampleOptions): Promise<SampleResult> {
     const id = `E${String(e).padStart(5, '0')}`;
     const body = `91420100${r.digits(9)}`;
     employers.push({ id, sub });
-    await W('employers').row([id, `${sub}代发单位${e}`, body + usccCheckChar(body), r.pick(['制造业', '教育', '医疗', '政府机关']), e % 7 === 0 ? 'Y' : 'N', sub, r.pick(rmsOf.get(sub) ?? []), '420100']);
+    await W('employers').row([
+      id,
+      `${sub}代发单位${e}`,
+      body + usccCheckChar(body),
+      r.pick(['制造业', '教育', '医疗', '政府机关']),
+      e % 7 === 0 ? 'Y' : 'N',
+      sub,
+      r.pick(rmsOf.get(sub) ?? []),
+      '420100',
+    ]);
   }
 
   // Customers with their accounts and facts.
@@ -170,7 +202,27 @@ export async function generateSample(o: SampleOptions): Promise<SampleResult> {
     const id17 = `${outlet.division}${birth.replaceAll('-', '')}${r.digits(3)}`;
     const since = r.chance(0.1) ? addDays(o.asOf, -r.int(0, 20)) : addDays(historyStart, -r.int(0, 3000));
     const occupation =
-      age < 18 ? 'STUDENT' : age >= 60 ? 'RETIRED' : county ? r.pick(['FARMER', 'RURAL_WORKER', 'MIGRANT_WORKER', 'CIVIL_SERVANT', 'VILLAGE_COMMITTEE', 'COOP_STAFF']) : r.pick(['ENTERPRISE', 'CIVIL_SERVANT', 'PUBLIC_INSTITUTION', 'SELF_EMPLOYED', 'FINANCIAL', 'OTHER']);
+      age < 18
+        ? 'STUDENT'
+        : age >= 60
+          ? 'RETIRED'
+          : county
+            ? r.pick([
+                'FARMER',
+                'RURAL_WORKER',
+                'MIGRANT_WORKER',
+                'CIVIL_SERVANT',
+                'VILLAGE_COMMITTEE',
+                'COOP_STAFF',
+              ])
+            : r.pick([
+                'ENTERPRISE',
+                'CIVIL_SERVANT',
+                'PUBLIC_INSTITUTION',
+                'SELF_EMPLOYED',
+                'FINANCIAL',
+                'OTHER',
+              ]);
     const manager = r.chance(0.6) ? r.pick(managersOf.get(outlet.id) ?? []) : null;
     await W('customers').row([
       id,
@@ -194,25 +246,85 @@ export async function generateSample(o: SampleOptions): Promise<SampleResult> {
     } else if (age >= 18) adults.push(id);
 
     // A debit card for everyone (some social-security or county cards), other accounts by chance.
-    const kind = county && r.chance(0.4) ? 'COUNTY_DEBIT' : r.chance(0.2) ? 'SSC_GEN3' : r.chance(0.1) ? 'SSC_GEN2' : 'STANDARD';
-    const product = { COUNTY_DEBIT: 'DC-COUNTY', SSC_GEN3: 'DC-SSC3', SSC_GEN2: 'DC-SSC2', STANDARD: 'DC-STD' }[kind];
+    const kind =
+      county && r.chance(0.4)
+        ? 'COUNTY_DEBIT'
+        : r.chance(0.2)
+          ? 'SSC_GEN3'
+          : r.chance(0.1)
+            ? 'SSC_GEN2'
+            : 'STANDARD';
+    const product = {
+      COUNTY_DEBIT: 'DC-COUNTY',
+      SSC_GEN3: 'DC-SSC3',
+      SSC_GEN2: 'DC-SSC2',
+      STANDARD: 'DC-STD',
+    }[kind];
     const debit = card('622848');
     const openDate = since > addDays(o.asOf, -30) ? since : addDays(o.asOf, -r.int(0, 700));
     const openStaff = r.chance(0.5) ? r.pick(managersOf.get(outlet.id) ?? []) : null;
-    await W('accounts').row([debit, id, product, 'DEBIT_CARD', kind, openDate, null, r.chance(0.8) ? openDate : null, outlet.id, openStaff, r.pick(['COUNTER', 'LOBBY_PAD', 'DOOR_TEAM', 'BACKPACK_TEAM'])]);
+    await W('accounts').row([
+      debit,
+      id,
+      product,
+      'DEBIT_CARD',
+      kind,
+      openDate,
+      null,
+      r.chance(0.8) ? openDate : null,
+      outlet.id,
+      openStaff,
+      r.pick(['COUNTER', 'LOBBY_PAD', 'DOOR_TEAM', 'BACKPACK_TEAM']),
+    ]);
     const balanceAccounts: [string, number][] = [[debit, r.int(0, 5_000_000)]];
     if (age >= 18 && r.chance(0.3)) {
       const td = `TD${id.slice(1)}01`;
-      await W('accounts').row([td, id, age >= 60 ? 'TD-SILVER' : 'TD-1Y', 'TIME_DEPOSIT', null, addDays(historyStart, r.int(0, 200)), null, null, outlet.id, null, 'COUNTER']);
+      await W('accounts').row([
+        td,
+        id,
+        age >= 60 ? 'TD-SILVER' : 'TD-1Y',
+        'TIME_DEPOSIT',
+        null,
+        addDays(historyStart, r.int(0, 200)),
+        null,
+        null,
+        outlet.id,
+        null,
+        'COUNTER',
+      ]);
       balanceAccounts.push([td, r.int(1_000_000, 30_000_000)]);
     }
     if (age >= 18 && r.chance(0.15)) {
       const wm = `WM${id.slice(1)}01`;
-      await W('accounts').row([wm, id, 'WM-R2', 'WEALTH', null, addDays(historyStart, r.int(0, 300)), null, null, outlet.id, null, 'APP']);
+      await W('accounts').row([
+        wm,
+        id,
+        'WM-R2',
+        'WEALTH',
+        null,
+        addDays(historyStart, r.int(0, 300)),
+        null,
+        null,
+        outlet.id,
+        null,
+        'APP',
+      ]);
       balanceAccounts.push([wm, r.int(5_000_000, 50_000_000)]);
     }
     if (age >= 18 && r.chance(0.1)) {
-      await W('accounts').row([card('625807'), id, county ? 'CC-COUNTY' : 'CC-STD', 'CREDIT_CARD', county ? 'COUNTY_CREDIT' : 'STANDARD_CREDIT', addDays(historyStart, r.int(0, 300)), null, null, outlet.id, null, 'APP']);
+      await W('accounts').row([
+        card('625807'),
+        id,
+        county ? 'CC-COUNTY' : 'CC-STD',
+        'CREDIT_CARD',
+        county ? 'COUNTY_CREDIT' : 'STANDARD_CREDIT',
+        addDays(historyStart, r.int(0, 300)),
+        null,
+        null,
+        outlet.id,
+        null,
+        'APP',
+      ]);
     }
     for (const [acct, base] of balanceAccounts) {
       let bal = base;
@@ -243,54 +355,180 @@ export async function generateSample(o: SampleOptions): Promise<SampleResult> {
       for (const m of months.slice(-3)) {
         const day = `${m}-15`;
         if (day > o.asOf) continue;
-        if (here) await W('benefit_credits').row([nextId('BC'), id, debit, 'BP-PEN-4201', day, yuan(r.int(200_000, 600_000))]);
-        else await W('transfers').row([nextId('T'), id, debit, day, 'IN', yuan(r.int(200_000, 600_000)), '某某银行', '他行', '养老金']);
+        if (here)
+          await W('benefit_credits').row([
+            nextId('BC'),
+            id,
+            debit,
+            'BP-PEN-4201',
+            day,
+            yuan(r.int(200_000, 600_000)),
+          ]);
+        else
+          await W('transfers').row([
+            nextId('T'),
+            id,
+            debit,
+            day,
+            'IN',
+            yuan(r.int(200_000, 600_000)),
+            '某某银行',
+            '他行',
+            '养老金',
+          ]);
       }
     }
-    if (county && r.chance(0.3)) await W('benefit_credits').row([nextId('BC'), id, debit, 'BP-FARM-42', addDays(o.asOf, -r.int(1, 200)), yuan(r.int(10_000, 200_000))]);
+    if (county && r.chance(0.3))
+      await W('benefit_credits').row([
+        nextId('BC'),
+        id,
+        debit,
+        'BP-FARM-42',
+        addDays(o.asOf, -r.int(1, 200)),
+        yuan(r.int(10_000, 200_000)),
+      ]);
     // Utility payments by transfer, and signed auto-debit agreements.
     if (age >= 18 && r.chance(0.3)) {
-      for (let k = 0; k < 3; k++) await W('transfers').row([nextId('T'), id, debit, addDays(o.asOf, -r.int(1, 80)), 'OUT', yuan(r.int(5_000, 40_000)), r.pick(['武汉市自来水公司', '国网湖北省电力公司', '中国移动']), null, '缴费']);
+      for (let k = 0; k < 3; k++)
+        await W('transfers').row([
+          nextId('T'),
+          id,
+          debit,
+          addDays(o.asOf, -r.int(1, 80)),
+          'OUT',
+          yuan(r.int(5_000, 40_000)),
+          r.pick(['武汉市自来水公司', '国网湖北省电力公司', '中国移动']),
+          null,
+          '缴费',
+        ]);
     }
-    if (age >= 18 && r.chance(0.2)) await W('bill_agreements').row([nextId('BA'), id, debit, r.pick(['WATER', 'POWER', 'GAS', 'TELECOM']), addDays(o.asOf, -r.int(1, 600)), null]);
+    if (age >= 18 && r.chance(0.2))
+      await W('bill_agreements').row([
+        nextId('BA'),
+        id,
+        debit,
+        r.pick(['WATER', 'POWER', 'GAS', 'TELECOM']),
+        addDays(o.asOf, -r.int(1, 600)),
+        null,
+      ]);
     // Tuition remittances to listed (and unlisted) institutions.
     if (age >= 35 && age < 60 && r.chance(0.04)) {
       const inst = r.pick(INSTITUTIONS);
-      const name = r.pick([String(inst[1]), String(inst[1]).toUpperCase(), String(inst[5] ?? inst[1]).split('|')[0] as string]);
-      await W('remittances').row([nextId('R'), id, addDays(o.asOf, -r.int(30, 1000)), 'USD', yuan(r.int(1_000_000, 5_000_000)), yuan(r.int(7_000_000, 35_000_000)), name, String(inst[4]), String(inst[3]), String(inst[2]), 'TUITION']);
-      if (r.chance(0.3)) await W('bill_agreements').row([nextId('BA'), id, debit, 'TUITION_CROSS_BORDER', addDays(o.asOf, -r.int(1, 300)), null]);
+      const name = r.pick([
+        String(inst[1]),
+        String(inst[1]).toUpperCase(),
+        String(inst[5] ?? inst[1]).split('|')[0] as string,
+      ]);
+      await W('remittances').row([
+        nextId('R'),
+        id,
+        addDays(o.asOf, -r.int(30, 1000)),
+        'USD',
+        yuan(r.int(1_000_000, 5_000_000)),
+        yuan(r.int(7_000_000, 35_000_000)),
+        name,
+        String(inst[4]),
+        String(inst[3]),
+        String(inst[2]),
+        'TUITION',
+      ]);
+      if (r.chance(0.3))
+        await W('bill_agreements').row([
+          nextId('BA'),
+          id,
+          debit,
+          'TUITION_CROSS_BORDER',
+          addDays(o.asOf, -r.int(1, 300)),
+          null,
+        ]);
     }
     // County app, e-CNY wallets, credit card applications.
     if (county && r.chance(0.4)) {
       const reg = addDays(o.asOf, -r.int(1, 300));
       await W('app_events').row([id, 'COUNTY_APP', 'REGISTER', reg]);
-      if (r.chance(0.5)) await W('app_events').row([id, 'COUNTY_APP', 'FIRST_PAYMENT', addDays(reg, r.int(0, 20)) > o.asOf ? o.asOf : addDays(reg, r.int(0, 20))]);
+      if (r.chance(0.5))
+        await W('app_events').row([
+          id,
+          'COUNTY_APP',
+          'FIRST_PAYMENT',
+          minDate(addDays(reg, r.int(0, 20)), o.asOf),
+        ]);
     }
-    if (age >= 18 && r.chance(0.3)) await W('app_events').row([id, 'MOBILE_BANK', 'REGISTER', addDays(o.asOf, -r.int(1, 900))]);
-    if (r.chance(0.1)) await W('ecny_wallets').row([nextId('W'), id, addDays(o.asOf, -r.int(1, 400)), r.chance(0.8) ? debit : null]);
+    if (age >= 18 && r.chance(0.3))
+      await W('app_events').row([id, 'MOBILE_BANK', 'REGISTER', addDays(o.asOf, -r.int(1, 900))]);
+    if (r.chance(0.1))
+      await W('ecny_wallets').row([
+        nextId('W'),
+        id,
+        addDays(o.asOf, -r.int(1, 400)),
+        r.chance(0.8) ? debit : null,
+      ]);
     if (county && age >= 18 && r.chance(0.08)) {
       const status = r.pick(['PENDING', 'APPROVED', 'DECLINED']);
       const applied = addDays(o.asOf, -r.int(5, 100));
-      await W('credit_card_applications').row([nextId('CCA'), id, 'CC-COUNTY', applied, status, status === 'PENDING' ? null : addDays(applied, 3)]);
+      await W('credit_card_applications').row([
+        nextId('CCA'),
+        id,
+        'CC-COUNTY',
+        applied,
+        status,
+        status === 'PENDING' ? null : addDays(applied, 3),
+      ]);
     }
     // Merchants owned by some self-employed customers, with daily acquiring.
     if (occupation === 'SELF_EMPLOYED' && r.chance(0.5)) {
       const mid = `M${String(++merchantNo).padStart(6, '0')}`;
-      const type = r.pick(['CHAIN', 'SUPPLY_CHAIN_DEALER', 'PRO_MARKET', 'BUSINESS_DISTRICT', 'STREET', 'VEG_MARKET']);
+      const type = r.pick([
+        'CHAIN',
+        'SUPPLY_CHAIN_DEALER',
+        'PRO_MARKET',
+        'BUSINESS_DISTRICT',
+        'STREET',
+        'VEG_MARKET',
+      ]);
       const rate = r.pick(['0.0060', '0.0055', '0.0038']);
-      await W('merchants').row([mid, `商户${merchantNo}`, id, debit, type, `${type}集群`, outlet.id, r.chance(0.2) ? r.pick(employers).id : null, addDays(o.asOf, -r.int(1, 800)), rate]);
+      await W('merchants').row([
+        mid,
+        `商户${merchantNo}`,
+        id,
+        debit,
+        type,
+        `${type}集群`,
+        outlet.id,
+        r.chance(0.2) ? r.pick(employers).id : null,
+        addDays(o.asOf, -r.int(1, 800)),
+        rate,
+      ]);
       for (let d = addDays(o.asOf, -89); d <= o.asOf; d = addDays(d, 1)) {
         if (!r.chance(0.7)) continue;
         const amt = r.int(10_000, 2_000_000);
-        const income = Math.round((amt * Number(rate)));
-        await W('acquiring').row([mid, d, r.int(1, 80), yuan(amt), yuan(income), yuan(Math.round(amt * (r.chance(0.1) ? 0.007 : 0.003)))]);
+        const income = Math.round(amt * Number(rate));
+        await W('acquiring').row([
+          mid,
+          d,
+          r.int(1, 80),
+          yuan(amt),
+          yuan(income),
+          yuan(Math.round(amt * (r.chance(0.1) ? 0.007 : 0.003))),
+        ]);
       }
     }
   }
   // Prospects from partner schools and agencies.
   for (let p = 1; p <= Math.max(5, Math.round(o.customers / 100)); p++) {
     const r = rng(`prospect:${p}`);
-    await W('prospects').row([`PR${String(p).padStart(6, '0')}`, r.pick([...SURNAMES]) + r.pick([...GIVEN]), `1${r.pick(['38', '59'])}${r.digits(8)}`, null, r.pick(['SCHOOL', 'UNIVERSITY', 'STUDY_AGENCY']), '某国际学校', r.pick(INSTITUTIONS)[1], r.pick(DISTRICTS), r.chance(0.7) ? 'Y' : 'N', addDays(o.asOf, -r.int(1, 60))]);
+    await W('prospects').row([
+      `PR${String(p).padStart(6, '0')}`,
+      r.pick([...SURNAMES]) + r.pick([...GIVEN]),
+      `1${r.pick(['38', '59'])}${r.digits(8)}`,
+      null,
+      r.pick(['SCHOOL', 'UNIVERSITY', 'STUDY_AGENCY']),
+      '某国际学校',
+      r.pick(INSTITUTIONS)[1],
+      r.pick(DISTRICTS),
+      r.chance(0.7) ? 'Y' : 'N',
+      addDays(o.asOf, -r.int(1, 60)),
+    ]);
   }
 
   const files: SampleResult['files'] = {};
@@ -304,3 +542,5 @@ function addMonths(firstOfMonth: string, n: number): string {
   const m = Number(firstOfMonth.slice(5, 7)) - 1 + n;
   return `${y + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
 }
+
+const minDate = (a: string, b: string) => (a < b ? a : b);

@@ -19,7 +19,9 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
   if (existsSync(join(o.sample, 'manifest.json'))) {
     out.progress(`使用样例数据 Using the sample bank in ${o.sample}`);
   } else {
-    out.progress(`生成样例数据 Generating a sample bank of ${o.customers} customers (seed ${o.seed}, as of ${o.asOf}) in ${o.sample}`);
+    out.progress(
+      `生成样例数据 Generating a sample bank of ${o.customers} customers (seed ${o.seed}, as of ${o.asOf}) in ${o.sample}`,
+    );
     await generateSample({ customers: o.customers, seed: o.seed, asOf: o.asOf, out: o.sample });
   }
   return loadCommand(target, o.sample, {}, out);

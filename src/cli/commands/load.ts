@@ -12,7 +12,12 @@ export interface LoadCommandOptions {
   delimiter?: string;
 }
 
-export async function loadCommand(target: DbTarget, dir: string, opts: LoadCommandOptions, out: Output): Promise<number> {
+export async function loadCommand(
+  target: DbTarget,
+  dir: string,
+  opts: LoadCommandOptions,
+  out: Output,
+): Promise<number> {
   const db = await openDb(target);
   let report: LoadReport;
   try {
@@ -37,7 +42,8 @@ export function writeReportFile(target: DbTarget, report: LoadReport): string {
 
 export function describeReport(r: LoadReport): string[] {
   const head = `载入 Load #${r.loadId} ${r.status === 'APPLIED' ? '已应用 APPLIED' : '失败 FAILED'} — ${r.sourceDir} (as of ${r.asOf})`;
-  if (r.status === 'FAILED') return [head, `原因 Reason: ${r.message}`, '未应用任何数据 Nothing of this drop was applied.'];
+  if (r.status === 'FAILED')
+    return [head, `原因 Reason: ${r.message}`, '未应用任何数据 Nothing of this drop was applied.'];
   const rows: unknown[][] = r.files.map((f) => [
     f.file,
     f.encoding,
@@ -53,12 +59,34 @@ export function describeReport(r: LoadReport): string[] {
       ...(f.extraColumns.length ? [`ignored columns: ${f.extraColumns.join(', ')}`] : []),
     ].join('; '),
   ]);
-  rows.push(['total', '', r.totals.read, r.totals.loaded, r.totals.quarantined, r.totals.collapsed, null, null, null, '']);
+  rows.push([
+    'total',
+    '',
+    r.totals.read,
+    r.totals.loaded,
+    r.totals.quarantined,
+    r.totals.collapsed,
+    null,
+    null,
+    null,
+    '',
+  ]);
   const lines = [
     head,
     '',
     ...renderTable(
-      ['file', 'encoding', 'read', 'loaded', 'quarantined', 'collapsed', 'inserted', 'updated', 'unchanged', 'warnings'],
+      [
+        'file',
+        'encoding',
+        'read',
+        'loaded',
+        'quarantined',
+        'collapsed',
+        'inserted',
+        'updated',
+        'unchanged',
+        'warnings',
+      ],
       rows,
       ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),

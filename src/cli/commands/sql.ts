@@ -22,9 +22,12 @@ export function checkReadOnlyStatement(sql: string): string {
   if (text === '') throw new SqlRefused('empty statement');
   if (text.includes(';')) throw new SqlRefused('one statement at a time');
   if (!READ_STATEMENT.test(text)) {
-    throw new SqlRefused('the console only reads: SELECT, WITH, VALUES, TABLE, SHOW, DESCRIBE, SUMMARIZE or EXPLAIN');
+    throw new SqlRefused(
+      'the console only reads: SELECT, WITH, VALUES, TABLE, SHOW, DESCRIBE, SUMMARIZE or EXPLAIN',
+    );
   }
-  if (/^explain\s+analy[sz]e\b/i.test(text)) throw new SqlRefused('EXPLAIN ANALYZE runs the statement: use EXPLAIN');
+  if (/^explain\s+analy[sz]e\b/i.test(text))
+    throw new SqlRefused('EXPLAIN ANALYZE runs the statement: use EXPLAIN');
   if (RAW_SCHEMA.test(text)) {
     throw new SqlRefused('name tables without a schema: personal data is read through the masked views');
   }
@@ -40,7 +43,13 @@ export async function sqlCommand(target: DbTarget, statement: string, out: Outpu
     out.result(rows, () => {
       if (rows.length === 0) return ['(0 rows)'];
       const cols = Object.keys(rows[0] as object);
-      return [...renderTable(cols, rows.map((r) => cols.map((c) => r[c]))), `(${rows.length} row${rows.length === 1 ? '' : 's'})`];
+      return [
+        ...renderTable(
+          cols,
+          rows.map((r) => cols.map((c) => r[c])),
+        ),
+        `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
+      ];
     });
     return 0;
   } finally {

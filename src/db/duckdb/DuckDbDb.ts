@@ -65,7 +65,9 @@ export class DuckDbDb implements Db {
       const reader = await this.conn.runAndReadAll(sql, params as never[]);
       const types = reader.columnTypes().map((t) => t.typeId);
       const names = reader.columnNames();
-      return reader.getRowObjectsJson().map((r) => normaliseRow(r as Record<string, unknown>, names, types) as T);
+      return reader
+        .getRowObjectsJson()
+        .map((r) => normaliseRow(r as Record<string, unknown>, names, types) as T);
     });
   }
 
@@ -80,7 +82,11 @@ export class DuckDbDb implements Db {
     await this.serial(() => this.conn.run(sql));
   }
 
-  async *stream<T extends Row = Row>(sql: string, params: SqlValue[] = [], batchSize = 10_000): AsyncIterable<T[]> {
+  async *stream<T extends Row = Row>(
+    sql: string,
+    params: SqlValue[] = [],
+    batchSize = 10_000,
+  ): AsyncIterable<T[]> {
     // The streaming result holds the connection: callers must not query the same Db while iterating.
     const result: DuckDBResult = await this.serial(() => this.conn.stream(sql, params as never[]));
     const names = result.columnNames();
@@ -112,7 +118,9 @@ export class DuckDbDb implements Db {
   }
 
   async dropStaged(table: string): Promise<void> {
-    await this.exec(`DROP VIEW IF EXISTS ${quoteIdent(table)}; DROP TABLE IF EXISTS ${quoteIdent(rawTableOf(table))}`);
+    await this.exec(
+      `DROP VIEW IF EXISTS ${quoteIdent(table)}; DROP TABLE IF EXISTS ${quoteIdent(rawTableOf(table))}`,
+    );
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

@@ -39,7 +39,8 @@ export async function stageWithDuckDb(
   );
   const { n, lo, hi } = ids.getRowObjectsJson()[0] as { n: string; lo: string; hi: string };
   const rows = Number(n);
-  if (BigInt(hi) - BigInt(lo) + 1n !== BigInt(n)) throw new Error(`staging of ${req.file}: row ids are not contiguous`);
+  if (BigInt(hi) - BigInt(lo) + 1n !== BigInt(n))
+    throw new Error(`staging of ${req.file}: row ids are not contiguous`);
   const rejects: StageResult['rejects'] = [];
   if (req.format === 'csv') {
     const rej = await conn.runAndReadAll(
@@ -48,7 +49,12 @@ export async function stageWithDuckDb(
          FROM ${quoteIdent(rejTable)} GROUP BY line ORDER BY line`,
     );
     for (const r of rej.getRowObjectsJson() as Record<string, string | null>[]) {
-      rejects.push({ line: Number(r.line), column: r.column_name ?? null, reason: String(r.reason), raw: r.raw ?? null });
+      rejects.push({
+        line: Number(r.line),
+        column: r.column_name ?? null,
+        reason: String(r.reason),
+        raw: r.raw ?? null,
+      });
     }
     await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(rejTable)}`);
     await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(scanTable)}`);

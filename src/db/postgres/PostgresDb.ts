@@ -62,8 +62,14 @@ class PgSession implements Db {
     await this.runner.query(sql);
   }
 
-  async *stream<T extends Row = Row>(sql: string, params: SqlValue[] = [], batchSize = 10_000): AsyncIterable<T[]> {
-    const client = this.inTransaction ? (this.runner as pg.PoolClient) : await (this.runner as pg.Pool).connect();
+  async *stream<T extends Row = Row>(
+    sql: string,
+    params: SqlValue[] = [],
+    batchSize = 10_000,
+  ): AsyncIterable<T[]> {
+    const client = this.inTransaction
+      ? (this.runner as pg.PoolClient)
+      : await (this.runner as pg.Pool).connect();
     const cursor = client.query(new Cursor(sql, params, { types: typeParsers }));
     try {
       for (;;) {
@@ -78,7 +84,9 @@ class PgSession implements Db {
   }
 
   async bulkLoad(table: string, columns: string[], csvFile: string): Promise<number> {
-    const client = this.inTransaction ? (this.runner as pg.PoolClient) : await (this.runner as pg.Pool).connect();
+    const client = this.inTransaction
+      ? (this.runner as pg.PoolClient)
+      : await (this.runner as pg.Pool).connect();
     try {
       const copy = client.query(
         copyFrom(`COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN (FORMAT csv)`),
@@ -91,7 +99,8 @@ class PgSession implements Db {
   }
 
   async stageFile(req: StageRequest): Promise<StageResult> {
-    if (!this.inTransaction) throw new Error('stageFile needs a transaction: temporary tables live on one connection');
+    if (!this.inTransaction)
+      throw new Error('stageFile needs a transaction: temporary tables live on one connection');
     const helper = await this.shared.fileReader();
     const dir = await mkdtemp(join(tmpdir(), 'wangji-stage-'));
     try {

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { describeEachEngine, type TestDb } from '../../test/engines.js';
+import { loadDrop } from '../extracts/loader.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { checkReadOnlyStatement, SqlRefused } from './commands/sql.js';
+import { run } from './main.js';
+
+const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures');
+
+/** Run the CLI in-process; returns exit code and what it printed. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  try {
+    const code = await run(['node', 'wangji', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+it('the SQL console takes one read statement only', () => {
+  expect(checkReadOnlyStatement('select 1;')).toBe('select 1');
+  expect(checkReadOnlyStatement('-- count\nWITH x AS (SELECT 1) SELECT * FROM x')).toMatch(/^WITH/);
+  for (const bad of [
+    'DELETE FROM payroll',
+    'select 1; drop table payroll',
+    "COPY customers TO '/tmp/x.csv'",
+    "ATTACH 'x.duckdb'",
+    'EXPLAIN ANALYZE SELECT 1',
+    'SELECT name FROM main.customers',
+    'SELECT name FROM "public" . customers',
+    '   ',
+  ]) {
+    expect(() => checkReadOnlyStatement(bad), bad).toThrow(SqlRefused);
+  }
+});
+
+describeEachEngine('wangji CLI', (engine) => {
+  let db: TestDb;
+  beforeEach(async () => {
+    db = await engine.open();
+  });
+  afterEach(async () => db?.close());
+
+  it('load prints the report as JSON and exits 0; a failed drop exits 1 with the reason', async () => {
+    await db.release();
+    const ok = await cli('load', join(FIXTURES, 'base'), '--db', db.target.location, '--json');
+    expect(ok.code).toBe(0);
+    const report = JSON.parse(ok.stdout);
+    expect(report).toMatchObject({ status: 'APPLIED', totals: { read: 31, loaded: 31, quarantined: 0 } });
+    expect(ok.stderr).toMatch(/\[1\/13\] orgs\.csv/);
+    const bad = await cli('load', join(FIXTURES, 'bad-input', 'empty-file'), '--db', db.target.location);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAILED/);
+    expect(bad.stdout).toMatch(/payroll\.csv: empty file: no header row/);
+    const text = await cli(
+      'load',
+      join(FIXTURES, 'bad-input', 'unknown-customer'),
+      '--db',
+      db.target.location,
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/payroll\.csv\s+UTF-8\s+3\s+1\s+2/);
+    expect(text.stdout).toMatch(/C999\s+unknown customers\.customer_id/);
+  });
+
+  it('sql prints masked personal data, decimals as strings, and refuses writes', async () => {
+    await loadDrop(db, join(FIXTURES, 'base'), { today: '2026-11-28' });
+    await db.release();
+    const res = await cli(
+      'sql',
+      `SELECT customer_id, name, id_no, phone, (SELECT sum(amount) FROM payroll) AS total, 1 AS one
+         FROM customers WHERE customer_id = 'C001'`,
+      '--db',
+      db.target.location,
+      '--json',
+    );
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual([
+      {
+        customer_id: 'C001',
+        name: '张*丰',
+        id_no: '420102********1009',
+        phone: '138****0001',
+        total: '17000.00',
+        one: 1,
+      },
+    ]);
+    const refused = await cli('sql', 'DELETE FROM payroll', '--db', db.target.location);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refused: the console only reads/);
+    // A data-modifying CTE passes the statement check, but the read-only connection refuses it.
+    const cte = await cli(
+      'sql',
+      'WITH d AS (DELETE FROM payroll RETURNING 1) SELECT count(*) FROM d',
+      '--db',
+      db.target.location,
+    );
+    expect(cte.code).not.toBe(0);
+    const still = await cli('sql', 'SELECT count(*) AS n FROM payroll', '--db', db.target.location, '--json');
+    expect(JSON.parse(still.stdout)).toEqual([{ n: 2 }]);
+  });
+});
