@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
+import { EXTRACTS, sqlType } from '../extracts/contract.js';
 import { listMigrations, migrate } from './migrate.js';
 import { resolveDbTarget } from './open.js';
 
@@ -84,6 +85,36 @@ describeEachEngine('Db interface', (engine) => {
       { k: '1', label: 'a, with comma', v: '12.34' },
       { k: '2', label: null, v: '0.01' },
     ]);
+  });
+
+  it("has one table per extract with the contract's columns, in order, with exact types", async () => {
+    const family = (t: string) =>
+      /^(DECIMAL|NUMERIC)/i.test(t)
+        ? 'decimal'
+        : /^(INTEGER|INT4|INT)$/i.test(t)
+          ? 'integer'
+          : /^DATE$/i.test(t)
+            ? 'date'
+            : 'text';
+    for (const e of EXTRACTS) {
+      const cols = await db.query<{ column_name: string; data_type: string; scale: number | null }>(
+        `SELECT column_name, data_type, numeric_scale AS scale FROM information_schema.columns
+          WHERE table_name = $1 AND table_schema = $2 ORDER BY ordinal_position`,
+        [e.name, db.dialect.defaultSchema],
+      );
+      expect(
+        cols.map((c) => [
+          c.column_name,
+          family(c.data_type),
+          family(c.data_type) === 'decimal' ? Number(c.scale) : null,
+        ]),
+      ).toEqual(
+        e.columns.map((c) => {
+          const t = sqlType(c.type);
+          return [c.name, family(t), family(t) === 'decimal' ? Number(/,(\d+)\)/.exec(t)?.[1]) : null];
+        }),
+      );
+    }
   });
 
   it('records every migration once and refuses an edited one', async () => {

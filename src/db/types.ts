@@ -18,6 +18,8 @@ export interface StageRequest {
   delimiter: string;
   /** The SELECT list over the raw file (a DuckDB expression per staged column, in order). */
   select: { name: string; expr: string }[];
+  /** More staged columns computed from the selected ones (`n.<name>`), e.g. format checks (DuckDB SQL). */
+  derived: { name: string; expr: string }[];
   /** CSV columns as they appear in the header, in order. */
   headerColumns: string[];
 }

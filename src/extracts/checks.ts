@@ -1,7 +1,12 @@
-// The loader's validation as SQL, written once for both engines: per column, a CASE that gives the
-// reason a value is refused (NULL when it is fine). Set-based over the staging table; no row-by-row JS.
+// The loader's validation as set-based SQL, in two parts:
+//  - format checks (required, types, ranges, enumerations, check digits) are evaluated by DuckDB while
+//    it reads the file, for both engines — the file is always parsed by DuckDB, so this SQL is written
+//    once and runs in parallel with the read;
+//  - reference checks (an id that must exist in another extract) run in the target engine, where the
+//    referenced rows are.
+// Each gives, per column, the reason a value is refused, or NULL when it is accepted.
 
-import { type Dialect, quoteIdent, quoteString } from '../db/dialect.js';
+import { duckDbDialect, quoteIdent, quoteString } from '../db/dialect.js';
 import { idCardValidSql, luhnValidSql, usccValidSql } from '../domain/checkDigits.js';
 import type { Column, Extract } from './contract.js';
 
@@ -20,28 +25,20 @@ export function dateLiteral(d: string): string {
   return `DATE '${d}'`;
 }
 
-function realDateSql(x: string, d: Dialect): string {
-  const y = `CAST(substr(${x}, 1, 4) AS INTEGER)`;
-  const m = `CAST(substr(${x}, 6, 2) AS INTEGER)`;
-  const day = `CAST(substr(${x}, 9, 2) AS INTEGER)`;
-  const leap = `((${y} % 4 = 0 AND ${y} % 100 <> 0) OR ${y} % 400 = 0)`;
-  const maxDay = `CASE WHEN ${m} = 2 THEN (CASE WHEN ${leap} THEN 29 ELSE 28 END) WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
-  return `(CASE WHEN ${d.fullMatch(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}')}
-    THEN ${m} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND ${maxDay} ELSE FALSE END)`;
+/** A real calendar date written YYYY-MM-DD (TRY_CAST refuses 2026-02-30). DuckDB SQL. */
+function realDateSql(x: string): string {
+  return `(regexp_full_match(${x}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') AND TRY_CAST(${x} AS DATE) IS NOT NULL)`;
 }
 
-export interface CheckContext {
-  dialect: Dialect;
-  asOf: string;
-  /** Alias of the staging row. */
-  s: string;
-  /** Alias of the joined hard-reference table for a column (its key column is `k`). */
-  refAlias: (column: string) => string;
-}
+/** The staged column holding a column's format reason. */
+export const formatReasonColumn = (c: Column) => `f_${c.name}`;
 
-/** [condition that refuses, reason] pairs in order; the first that holds is the reason. */
-function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
-  const { dialect: d, s } = ctx;
+/** A rule whose condition accepts the value: no later rule of the column is evaluated. */
+const OK = '';
+
+/** [condition, reason] pairs in order; the first that holds gives the reason (OK: accepted). */
+function rules(e: Extract, c: Column, asOf: string, s: string): [string, string][] {
+  const d = duckDbDialect;
   const x = `${s}.${quoteIdent(c.name)}`;
   const col = (n: string) => `${s}.${quoteIdent(n)}`;
   const out: [string, string][] = [];
@@ -57,12 +54,12 @@ function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
       out.push([`${x} NOT IN ('Y', 'N')`, 'must be Y or N']);
       break;
     case 'date': {
-      out.push([`NOT ${realDateSql(x, d)}`, 'not a real calendar date YYYY-MM-DD']);
+      out.push([`NOT ${realDateSql(x)}`, 'not a real calendar date YYYY-MM-DD']);
       const lo = t.range === 'fact' ? '2000-01-01' : t.range === 'life' ? '1900-01-01' : null;
       if (lo) {
         out.push([
-          `CAST(${x} AS DATE) NOT BETWEEN ${dateLiteral(lo)} AND ${dateLiteral(ctx.asOf)}`,
-          `date outside ${lo}…${ctx.asOf}`,
+          `CAST(${x} AS DATE) NOT BETWEEN ${dateLiteral(lo)} AND ${dateLiteral(asOf)}`,
+          `date outside ${lo}…${asOf}`,
         ]);
       }
       break;
@@ -71,8 +68,11 @@ function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
     case 'rate': {
       const places = t.kind === 'amount' ? 2 : 6;
       const intDigits = t.kind === 'amount' ? 16 : 6;
+      const sign = t.kind === 'amount' && t.signed ? '-?' : '';
+      // The common case first: one pattern that accepts a well-formed value; the rest only diagnose.
+      out.push([`${d.fullMatch(x, `${sign}[0-9]{1,${intDigits}}([.][0-9]{1,${places}})?`)}`, OK]);
       out.push([`NOT ${d.fullMatch(x, '-?[0-9]+([.][0-9]+)?')}`, 'not a decimal number']);
-      if (!(t.kind === 'amount' && t.signed)) out.push([`${x} LIKE '-%'`, 'negative amount']);
+      if (!sign) out.push([`${x} LIKE '-%'`, 'negative amount']);
       out.push([
         `NOT ${d.fullMatch(x, `-?[0-9]+([.][0-9]{1,${places}})?`)}`,
         `more than ${places} decimal places`,
@@ -122,25 +122,37 @@ function rules(e: Extract, c: Column, ctx: CheckContext): [string, string][] {
     case undefined:
       break;
   }
-  if (c.ref) out.push([`${ctx.refAlias(c.name)}.k IS NULL`, `unknown ${c.ref.extract}.${c.ref.column}`]);
   if (e.name === 'orgs' && c.name === 'parent_id') {
     out.unshift([`${col('level')} = 'HQ'`, 'HQ has no parent']);
   }
   return out;
 }
 
-/** The reason expression of one column: NULL when the value is accepted. */
-export function reasonSql(e: Extract, c: Column, ctx: CheckContext): string {
-  const x = `${ctx.s}.${quoteIdent(c.name)}`;
-  const whens = rules(e, c, ctx).map(([cond, reason]) => `WHEN ${cond} THEN ${quoteString(reason)}`);
+/** The format reason of one column over the normalised row `s` (DuckDB SQL): NULL when accepted. */
+export function formatReasonSql(e: Extract, c: Column, asOf: string, s: string): string {
+  const x = `${s}.${quoteIdent(c.name)}`;
+  const whens = rules(e, c, asOf, s).map(
+    ([cond, reason]) => `WHEN ${cond} THEN ${reason === OK ? 'NULL' : quoteString(reason)}`,
+  );
   let missing = c.required
     ? `WHEN ${x} IS NULL THEN 'required value missing'`
     : `WHEN ${x} IS NULL THEN NULL`;
   if (e.name === 'orgs' && c.name === 'parent_id') {
-    missing = `WHEN ${x} IS NULL THEN (CASE WHEN ${ctx.s}.level = 'HQ' THEN NULL ELSE 'required below HQ' END)`;
-    // A parent given for HQ is refused by the first rule.
+    // Required except at HQ; a parent given for HQ is refused by the first rule.
+    missing = `WHEN ${x} IS NULL THEN (CASE WHEN ${s}.level = 'HQ' THEN NULL ELSE 'required below HQ' END)`;
   }
   return `CASE ${missing} ${whens.join(' ')} END`;
+}
+
+/**
+ * The final reason of one column in the target engine: its format reason, else — for a hard
+ * reference — "unknown …" when the joined reference `ref` (key column `k`) has no match.
+ */
+export function reasonSql(c: Column, s: string, ref: string | null): string {
+  const f = `${s}.${quoteIdent(formatReasonColumn(c))}`;
+  if (!c.ref || !ref) return f;
+  return `CASE WHEN ${f} IS NOT NULL THEN ${f}
+    WHEN ${s}.${quoteIdent(c.name)} IS NOT NULL AND ${ref}.k IS NULL THEN ${quoteString(`unknown ${c.ref.extract}.${c.ref.column}`)} END`;
 }
 
 /** The typed expression of a staged column, for the insert into the extract's table. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db, SqlValue } from '../db/types.js';
-import { type CheckContext, reasonSql, stageExpr, typedSql } from './checks.js';
+import { formatReasonColumn, formatReasonSql, reasonSql, stageExpr, typedSql } from './checks.js';
 import { type Column, sqlType } from './contract.js';
 import { DropError } from './errors.js';
 import {
@@ -145,6 +145,10 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
       delimiter: ctx.delimiter,
       headerColumns,
       select: e.columns.map((c) => ({ name: c.name, expr: stageExpr(c) })),
+      derived: e.columns.map((c) => ({
+        name: formatReasonColumn(c),
+        expr: formatReasonSql(e, c, ctx.asOf, 'n'),
+      })),
     });
   } catch (err) {
     throw new DropError(f.name, `unreadable file (${(err as Error).message.split('\n')[0]})`);
@@ -190,16 +194,25 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
       : `(${seq} + ${lineOffset})`;
 
   // 2. Duplicate keys within the file: identical rows collapse to the first, differing rows are refused.
-  const rowText = e.columns.map((c) => `coalesce(${quoteIdent(c.name)}, chr(30))`).join(` || chr(31) || `);
+  const rowText = e.columns.map((c) => `coalesce(s.${quoteIdent(c.name)}, chr(30))`).join(` || chr(31) || `);
+  // Keys seen twice are found first (cheap); only their rows are compared in full.
+  const keyNotNull = e.key.map((k) => `${quoteIdent(k)} IS NOT NULL`).join(' AND ');
+  await db.exec(`DROP TABLE IF EXISTS ${t('dupkeys')}`);
+  await db.exec(
+    `CREATE TEMP TABLE ${t('dupkeys')} AS SELECT ${keyCols} FROM ${quoteIdent(stg)} WHERE ${keyNotNull}
+      GROUP BY ${keyCols} HAVING count(*) > 1`,
+  );
   await db.exec(`DROP TABLE IF EXISTS ${t('dup')}`);
   await db.exec(
     `CREATE TEMP TABLE ${t('dup')} AS
-     SELECT ${keyCols}, count(*) AS n, count(DISTINCT md5(${rowText})) AS nd, min(_seq) AS keep_seq
-       FROM ${quoteIdent(stg)} WHERE ${e.key.map((k) => `${quoteIdent(k)} IS NOT NULL`).join(' AND ')}
-      GROUP BY ${keyCols} HAVING count(*) > 1`,
+     SELECT ${e.key.map((k) => `s.${quoteIdent(k)}`).join(', ')}, count(*) AS n,
+            count(DISTINCT md5(${rowText})) AS nd, min(s._seq) AS keep_seq
+       FROM ${quoteIdent(stg)} s JOIN ${t('dupkeys')} k ON ${keyEq('k', 's')}
+      GROUP BY ${e.key.map((k) => `s.${quoteIdent(k)}`).join(', ')}`,
   );
 
-  // 3. Every refusal reason in one pass; only refused rows are written.
+  // 3. Every refusal reason in one pass (format reasons were computed while reading; references are
+  //    joined here); only refused rows are written.
   const refAlias = (col: string) => quoteIdent(`ref_${col}`);
   const joins = e.columns
     .filter((c) => c.ref)
@@ -212,8 +225,9 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
       return `LEFT JOIN (${source}) ${refAlias(c.name)} ON ${refAlias(c.name)}.k = s.${quoteIdent(c.name)}`;
     })
     .join('\n');
-  const checkCtx: CheckContext = { dialect: db.dialect, asOf: ctx.asOf, s: 's', refAlias };
-  const reasonCols = e.columns.map((c) => `${reasonSql(e, c, checkCtx)} AS ${quoteIdent(`r_${c.name}`)}`);
+  const reasonCols = e.columns.map(
+    (c) => `${reasonSql(c, 's', c.ref ? refAlias(c.name) : null)} AS ${quoteIdent(`r_${c.name}`)}`,
+  );
   const dupReason = `CASE WHEN d.nd > 1 THEN 'duplicate key with different values in this file' END AS r__key`;
   const allReasons = [...e.columns.map((c) => quoteIdent(`r_${c.name}`)), 'r__key'];
   await db.exec(`DROP TABLE IF EXISTS ${t('bad')}`);
@@ -250,36 +264,49 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
   const quarantinedStaged = await db.execute(`INSERT INTO ${t('skip')} (_seq) SELECT _seq FROM ${t('bad')}`);
   const quarantined = quarantinedStaged + rejects.length;
 
-  // 6. The accepted rows, typed.
+  // 6. Apply the accepted rows, typed: a reference snapshot replaces its table; fact increments
+  //    upsert by key (app_events: the earliest date stands). Into an empty table the rows go straight in.
   const typedCols = e.columns.map((c) => `${typedSql(c, 's', sqlType(c.type))} AS ${quoteIdent(c.name)}`);
-  await db.exec(`DROP TABLE IF EXISTS ${t('good')}`);
-  await db.exec(
-    `CREATE TEMP TABLE ${t('good')} AS SELECT ${typedCols.join(', ')} FROM ${quoteIdent(stg)} s
-      WHERE NOT EXISTS (SELECT 1 FROM ${t('skip')} k WHERE k._seq = s._seq)`,
-  );
-  const [{ n: loadedRaw }] = (await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${t('good')}`)) as [
-    { n: number },
-  ];
-  const loaded = Number(loadedRaw);
-
-  // 7. Apply: a reference snapshot replaces its table; fact increments upsert by key.
+  const accepted = `SELECT ${typedCols.join(', ')} FROM ${quoteIdent(stg)} s
+      WHERE NOT EXISTS (SELECT 1 FROM ${t('skip')} k WHERE k._seq = s._seq)`;
   const cols = e.columns.map((c) => quoteIdent(c.name)).join(', ');
   const table = quoteIdent(e.name);
   let inserted: number;
   let updated = 0;
-  if (e.kind === 'reference') {
-    await db.execute(`DELETE FROM ${table}`);
-    inserted = await db.execute(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${t('good')}`);
+  let removed = 0;
+  let loaded: number;
+  let loadedRows: string; // where this load's rows can be read back for the soft-reference counts
+  const [{ has }] = (await db.query<{ has: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS has`)) as [
+    { has: boolean },
+  ];
+  if (!has) {
+    inserted = await db.execute(`INSERT INTO ${table} (${cols}) ${accepted}`);
+    loaded = inserted;
+    loadedRows = table;
   } else {
+    // Only what differs is written: a re-delivered or unchanged snapshot touches no row.
+    await db.exec(`DROP TABLE IF EXISTS ${t('good')}`);
+    await db.exec(`CREATE TEMP TABLE ${t('good')} AS ${accepted}`);
+    const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${t('good')}`)) as [
+      { n: number },
+    ];
+    loaded = Number(n);
+    loadedRows = t('good');
     const differs = e.earliest
       ? `g.${quoteIdent(e.earliest)} < t.${quoteIdent(e.earliest)}` // the earliest date stands
       : e.columns
           .filter((c) => !e.key.includes(c.name))
           .map((c) => `g.${quoteIdent(c.name)} IS DISTINCT FROM t.${quoteIdent(c.name)}`)
-          .join(' OR ');
+          .join(' OR ') || 'FALSE';
     updated = await db.execute(
       `DELETE FROM ${table} t WHERE EXISTS (SELECT 1 FROM ${t('good')} g WHERE ${keyEq('g', 't')} AND (${differs}))`,
     );
+    if (e.kind === 'reference') {
+      // A snapshot: keys it no longer holds leave the table.
+      removed = await db.execute(
+        `DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${t('good')} g WHERE ${keyEq('g', 't')})`,
+      );
+    }
     inserted = await db.execute(
       `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${t('good')} g
         WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${keyEq('t', 'g')})`,
@@ -291,14 +318,14 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
   for (const c of e.columns.filter((x) => x.softRef)) {
     const r = c.softRef as NonNullable<Column['softRef']>;
     const [{ n }] = (await db.query<{ n: number }>(
-      `SELECT count(*) AS n FROM ${t('good')} g
+      `SELECT count(*) AS n FROM ${loadedRows} g
         WHERE g.${quoteIdent(c.name)} IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(r.extract)} r WHERE r.${quoteIdent(r.column)} = g.${quoteIdent(c.name)})`,
     )) as [{ n: number }];
     if (Number(n) > 0) warnings[c.name] = Number(n);
   }
 
-  for (const suffix of ['rej', 'dup', 'bad', 'skip', 'good'])
+  for (const suffix of ['rej', 'dupkeys', 'dup', 'bad', 'skip', 'good'])
     await db.exec(`DROP TABLE IF EXISTS ${t(suffix)}`);
   await db.dropStaged(stg);
 
@@ -320,7 +347,8 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
     collapsed,
     inserted,
     updated,
-    unchanged: e.kind === 'fact' ? loaded - inserted : 0,
+    removed,
+    unchanged: loaded - inserted,
     extraColumns: extra,
     warnings,
     seconds: 0,
@@ -407,6 +435,7 @@ async function recordFiles(db: Db, loadId: number, files: FileReport[]): Promise
       'rows_collapsed',
       'rows_inserted',
       'rows_updated',
+      'rows_removed',
       'rows_unchanged',
       'extra_columns',
       'warnings',
@@ -424,6 +453,7 @@ async function recordFiles(db: Db, loadId: number, files: FileReport[]): Promise
       f.collapsed,
       f.inserted,
       f.updated,
+      f.removed,
       f.unchanged,
       JSON.stringify(f.extraColumns),
       JSON.stringify(f.warnings),

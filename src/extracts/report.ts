@@ -16,8 +16,13 @@ export interface FileReport {
   loaded: number;
   quarantined: number;
   collapsed: number;
+  /** Rows written to the table: new keys and new versions of changed rows. */
   inserted: number;
+  /** Keys already stored whose values changed (their new version is among inserted). */
   updated: number;
+  /** Reference snapshots: stored keys the new snapshot no longer holds. */
+  removed: number;
+  /** Accepted rows identical to what was stored (nothing written). */
   unchanged: number;
   extraColumns: string[];
   /** Soft-reference column → rows whose value is unknown (kept). */

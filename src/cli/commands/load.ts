@@ -53,6 +53,7 @@ export function describeReport(r: LoadReport): string[] {
     f.collapsed,
     f.inserted,
     f.updated,
+    f.removed,
     f.unchanged,
     [
       ...Object.entries(f.warnings).map(([c, n]) => `${c}: ${n} unknown`),
@@ -88,7 +89,7 @@ export function describeReport(r: LoadReport): string[] {
         'warnings',
       ],
       rows,
-      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
     '',
     `核对 Reconciliation: read ${r.totals.read} = loaded ${r.totals.loaded} + quarantined ${r.totals.quarantined} + collapsed ${r.totals.collapsed}`,

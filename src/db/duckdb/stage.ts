@@ -21,6 +21,7 @@ export async function stageWithDuckDb(
   const rejTable = `${req.table}__rej`;
   const scanTable = `${req.table}__scan`;
   const selectList = req.select.map((s) => `${s.expr} AS ${quoteIdent(s.name)}`).join(', ');
+  const derivedList = ['n.*', ...req.derived.map((d) => `${d.expr} AS ${quoteIdent(d.name)}`)].join(', ');
   let source: string;
   if (req.format === 'csv') {
     const cols = req.headerColumns.map((c) => `${quoteString(c)}: 'VARCHAR'`).join(', ');
@@ -31,7 +32,9 @@ export async function stageWithDuckDb(
     source = `read_parquet(${quoteString(req.file)})`;
   }
   await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(raw)}`);
-  await conn.run(`CREATE TEMP TABLE ${quoteIdent(raw)} AS SELECT ${selectList} FROM ${source}`);
+  await conn.run(
+    `CREATE TEMP TABLE ${quoteIdent(raw)} AS SELECT ${derivedList} FROM (SELECT ${selectList} FROM ${source}) n`,
+  );
   // Row ids follow insertion order, which DuckDB preserves for a CREATE TABLE AS over one reader;
   // inside a transaction they start at a large offset, so _seq is counted from the first row id.
   const ids = await conn.runAndReadAll(

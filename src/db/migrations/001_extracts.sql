@@ -1,14 +1,13 @@
 -- The raw tables: one per extract of DATA-CONTRACT.md, columns in contract order.
--- Reference tables carry their key as PRIMARY KEY. Fact tables have no key constraint: the loader
--- upserts by anti-join (DuckDB keeps no index on its biggest tables; PostgreSQL gets key indexes in 004).
+-- No key constraints here: the loader guarantees unique keys and upserts by anti-join, and DuckDB
+-- pays heavily for index upkeep on big tables. PostgreSQL gets its keys and indexes in 004.
 
 CREATE TABLE orgs (
   org_id VARCHAR NOT NULL,
   org_name VARCHAR,
   level VARCHAR,
   parent_id VARCHAR,
-  division_code VARCHAR,
-  PRIMARY KEY (org_id)
+  division_code VARCHAR
 );
 
 CREATE TABLE products (
@@ -19,8 +18,7 @@ CREATE TABLE products (
   min_age INTEGER,
   max_age INTEGER,
   card_kind VARCHAR,
-  division_codes VARCHAR,
-  PRIMARY KEY (product_code)
+  division_codes VARCHAR
 );
 
 CREATE TABLE staff (
@@ -28,8 +26,7 @@ CREATE TABLE staff (
   org_id VARCHAR,
   staff_name VARCHAR,
   role VARCHAR,
-  team VARCHAR,
-  PRIMARY KEY (staff_id)
+  team VARCHAR
 );
 
 CREATE TABLE customers (
@@ -47,15 +44,13 @@ CREATE TABLE customers (
   customer_since DATE,
   risk_level VARCHAR,
   marketing_consent VARCHAR,
-  dnd VARCHAR,
-  PRIMARY KEY (customer_id)
+  dnd VARCHAR
 );
 
 CREATE TABLE relationships (
   customer_id VARCHAR NOT NULL,
   related_customer_id VARCHAR NOT NULL,
-  relation VARCHAR NOT NULL,
-  PRIMARY KEY (customer_id, related_customer_id, relation)
+  relation VARCHAR NOT NULL
 );
 
 CREATE TABLE accounts (
@@ -69,8 +64,7 @@ CREATE TABLE accounts (
   activated_date DATE,
   open_org_id VARCHAR,
   open_staff_id VARCHAR,
-  open_channel VARCHAR,
-  PRIMARY KEY (account_id)
+  open_channel VARCHAR
 );
 
 CREATE TABLE employers (
@@ -81,8 +75,7 @@ CREATE TABLE employers (
   is_government VARCHAR,
   org_id VARCHAR,
   corporate_rm_id VARCHAR,
-  division_code VARCHAR,
-  PRIMARY KEY (employer_id)
+  division_code VARCHAR
 );
 
 CREATE TABLE merchants (
@@ -95,8 +88,7 @@ CREATE TABLE merchants (
   org_id VARCHAR,
   near_employer_id VARCHAR,
   onboard_date DATE,
-  fee_rate DECIMAL(12,6),
-  PRIMARY KEY (merchant_id)
+  fee_rate DECIMAL(12,6)
 );
 
 CREATE TABLE overseas_institutions (
@@ -106,8 +98,7 @@ CREATE TABLE overseas_institutions (
   swift_bic VARCHAR,
   account_no VARCHAR,
   aliases VARCHAR,
-  supports_tuition VARCHAR,
-  PRIMARY KEY (institution_id)
+  supports_tuition VARCHAR
 );
 
 CREATE TABLE benefit_programs (
@@ -118,8 +109,7 @@ CREATE TABLE benefit_programs (
   into_ssc VARCHAR,
   pay_day INTEGER,
   start_date DATE,
-  end_date DATE,
-  PRIMARY KEY (program_id)
+  end_date DATE
 );
 
 CREATE TABLE assistance_actions (
@@ -129,8 +119,7 @@ CREATE TABLE assistance_actions (
   action VARCHAR,
   owner_org_id VARCHAR,
   due_date DATE,
-  status VARCHAR,
-  PRIMARY KEY (action_id)
+  status VARCHAR
 );
 
 CREATE TABLE payroll (

@@ -29,9 +29,10 @@ CREATE TABLE load_files (
   rows_loaded BIGINT NOT NULL,
   rows_quarantined BIGINT NOT NULL,
   rows_collapsed BIGINT NOT NULL,
-  rows_inserted BIGINT NOT NULL,      -- facts: new keys and changed rows; references: the snapshot
-  rows_updated BIGINT NOT NULL,       -- facts: keys whose values changed
-  rows_unchanged BIGINT NOT NULL,     -- facts: re-delivered rows identical to what was stored
+  rows_inserted BIGINT NOT NULL,      -- rows written: new keys and new versions of changed rows
+  rows_updated BIGINT NOT NULL,       -- stored keys whose values changed
+  rows_removed BIGINT NOT NULL,       -- reference snapshots: stored keys no longer delivered
+  rows_unchanged BIGINT NOT NULL,     -- accepted rows identical to what was stored (nothing written)
   extra_columns VARCHAR NOT NULL,     -- JSON array
   warnings VARCHAR NOT NULL,          -- JSON object: soft-reference column → unknown values count
   PRIMARY KEY (load_id, extract)

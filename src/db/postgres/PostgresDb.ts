@@ -106,15 +106,16 @@ class PgSession implements Db {
     try {
       const result = await stageWithDuckDb(helper, req, 'raw');
       const csv = join(dir, 'stage.csv');
-      const names = req.select.map((s) => quoteIdent(s.name)).join(', ');
+      const staged = [...req.select, ...req.derived].map((s) => s.name);
+      const names = staged.map(quoteIdent).join(', ');
       await helper.run(
         `COPY (SELECT rowid - ${BigInt(result.firstRowId)} + 1 AS _seq, ${names} FROM ${quoteIdent(rawTableOf(req.table))}) TO ${quoteString(csv)} (FORMAT csv, HEADER false)`,
       );
       await helper.run(`DROP TABLE ${quoteIdent(rawTableOf(req.table))}`);
-      const cols = req.select.map((s) => `${quoteIdent(s.name)} VARCHAR`).join(', ');
+      const cols = staged.map((n) => `${quoteIdent(n)} VARCHAR`).join(', ');
       await this.exec(`DROP TABLE IF EXISTS ${quoteIdent(req.table)}`);
       await this.exec(`CREATE TEMP TABLE ${quoteIdent(req.table)} (_seq BIGINT, ${cols})`);
-      await this.bulkLoad(req.table, ['_seq', ...req.select.map((s) => s.name)], csv);
+      await this.bulkLoad(req.table, ['_seq', ...staged], csv);
       await this.exec(`ANALYZE ${quoteIdent(req.table)}`);
       return result;
     } finally {
