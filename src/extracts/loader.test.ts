@@ -117,6 +117,22 @@ describeEachEngine('loader', (engine) => {
     ]);
   });
 
+  it('CSV: header in any order and case, CRLF line ends, values trimmed', async () => {
+    await loadDrop(db, BASE, { today: TODAY });
+    const r = await loadDrop(
+      db,
+      dropOnly('crlf', {
+        'payroll.csv':
+          'AMOUNT,Pay_Date,payroll_id,customer_id,account_id,employer_id,project_code\r\n 12.5 ,2026-11-20,P900, C001 ,6228480000000000018,E001,\r\n',
+      }),
+      { today: TODAY },
+    );
+    expect(r.files[0]).toMatchObject({ read: 1, loaded: 1, quarantined: 0 });
+    expect(await db.query(`SELECT customer_id, amount, project_code FROM payroll WHERE payroll_id = 'P900'`)).toEqual([
+      { customer_id: 'C001', amount: '12.50', project_code: null },
+    ]);
+  });
+
   it('app events: across deliveries the earliest date stands', async () => {
     await loadDrop(db, BASE, { today: TODAY });
     const h = 'customer_id,app,event,event_date\n';

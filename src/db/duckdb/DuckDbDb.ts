@@ -35,7 +35,8 @@ export class DuckDbDb implements Db {
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.noExternalAccess) config.enable_external_access = 'false';
-    config.memory_limit = options.memoryLimit ?? process.env.WANGJI_DUCKDB_MEMORY ?? '8GB';
+    // Bounded so a whole bank's load stays within the 4 GiB budget (DuckDB spills to disk beyond it).
+    config.memory_limit = options.memoryLimit ?? process.env.WANGJI_DUCKDB_MEMORY ?? '3GB';
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, config);
