@@ -128,9 +128,9 @@ describeEachEngine('loader', (engine) => {
       { today: TODAY },
     );
     expect(r.files[0]).toMatchObject({ read: 1, loaded: 1, quarantined: 0 });
-    expect(await db.query(`SELECT customer_id, amount, project_code FROM payroll WHERE payroll_id = 'P900'`)).toEqual([
-      { customer_id: 'C001', amount: '12.50', project_code: null },
-    ]);
+    expect(
+      await db.query(`SELECT customer_id, amount, project_code FROM payroll WHERE payroll_id = 'P900'`),
+    ).toEqual([{ customer_id: 'C001', amount: '12.50', project_code: null }]);
   });
 
   it('app events: across deliveries the earliest date stands', async () => {
