@@ -4,8 +4,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolveDbTarget } from '../db/open.js';
 import { isRealDate } from '../domain/dates.js';
 import { todayInShanghai } from '../extracts/loader.js';
+import { defaultAsOf } from '../generator/calendar.js';
 import { demoCommand } from './commands/demo.js';
-import { generateCommand } from './commands/generate.js';
+import { type GenerateOptions, generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { SqlRefused, sqlCommand } from './commands/sql.js';
 import { makeOutput } from './output.js';
@@ -23,6 +24,11 @@ const delimiter = (v: string) => {
   if (d.length !== 1 || d === '"' || d === '\n' || d === '\r')
     throw new InvalidArgumentError('must be one character, not a quote or newline');
   return d;
+};
+
+const fileFormat = (v: string) => {
+  if (v !== 'csv' && v !== 'parquet') throw new InvalidArgumentError('must be csv or parquet');
+  return v;
 };
 
 /** Runs the CLI; resolves with the exit code. */
@@ -67,12 +73,19 @@ export async function run(argv: string[]): Promise<number> {
     });
 
   common(program.command('generate'))
-    .description('write a sample bank (every extract, with manifest.json) to a folder')
-    .option('--customers <n>', 'number of customers', positiveInt, 2000)
+    .description('write a synthetic bank (every extract, with manifest.json) to a folder')
+    .option('--customers <n>', 'number of customers', positiveInt, 20_000)
     .option('--seed <n>', 'random seed', positiveInt, 1)
-    .option('--as-of <date>', 'data date', date, todayInShanghai())
+    .option(
+      '--as-of <date>',
+      'data date: a day of the season (default: yesterday, or the last season day)',
+      date,
+      defaultAsOf(todayInShanghai()),
+    )
+    .option('--season-start <MM-DD>', 'first day of the season', '11-15')
+    .option('--format <csv|parquet>', 'file format', fileFormat, 'csv')
     .requiredOption('--out <dir>', 'output folder')
-    .action(async (o: { customers: number; seed: number; asOf: string; out: string }) => {
+    .action(async (o: GenerateOptions) => {
       code = await generateCommand(o, ctx().out);
     });
 
@@ -81,9 +94,14 @@ export async function run(argv: string[]): Promise<number> {
       'the Quickstart: make (or reuse) the sample bank in ./data/sample, load it, print the report',
     )
     .option('--sample <dir>', 'sample folder', './data/sample')
-    .option('--customers <n>', 'customers in a new sample', positiveInt, 2000)
+    .option('--customers <n>', 'customers in a new sample', positiveInt, 20_000)
     .option('--seed <n>', 'random seed of a new sample', positiveInt, 1)
-    .option('--as-of <date>', 'data date of a new sample', date, todayInShanghai())
+    .option(
+      '--as-of <date>',
+      'data date of a new sample (a day of the season)',
+      date,
+      defaultAsOf(todayInShanghai()),
+    )
     .action(async (o: { sample: string; customers: number; seed: number; asOf: string }) => {
       const { target, out } = ctx();
       code = await demoCommand(target, o, out);

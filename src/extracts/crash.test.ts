@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines.js';
 import { openDb } from '../db/open.js';
-import { generateSample } from '../generator/sample.js';
+import { generateBank } from '../generator/bank.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { EXTRACTS } from './contract.js';
 import { loadDrop } from './loader.js';
@@ -18,7 +18,7 @@ let sample: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'wangji-crash-'));
   sample = join(work, 'sample');
-  await generateSample({ customers: 3000, seed: 5, asOf: '2026-11-28', out: sample });
+  await generateBank({ customers: 3000, seed: 5, asOf: '2026-11-28', out: sample });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

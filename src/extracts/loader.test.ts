@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
-import { generateSample } from '../generator/sample.js';
+import { generateBank } from '../generator/bank.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { EXTRACTS } from './contract.js';
 import { loadDrop } from './loader.js';
@@ -19,7 +19,7 @@ let sample: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'wangji-loader-'));
   sample = join(work, 'sample');
-  await generateSample({ customers: 300, seed: 11, asOf: TODAY, out: sample });
+  await generateBank({ customers: 300, seed: 11, asOf: TODAY, out: sample });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

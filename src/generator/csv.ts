@@ -1,32 +1,33 @@
-// A buffered CSV file writer (RFC 4180 quoting) that also counts rows and hashes bytes for the manifest.
+// A buffered CSV file writer (RFC 4180 quoting) that counts rows and hashes the bytes for the manifest.
+// Writes synchronously in 1 MiB chunks: generation is one deterministic loop, no backpressure to manage.
 
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 export type Cell = string | number | null | undefined;
 
 export class CsvWriter {
-  private readonly out: WriteStream;
+  private readonly fd: number;
   private readonly hash: Hash = createHash('sha256');
   private buf: string[] = [];
   private size = 0;
   rows = 0;
 
   constructor(
-    path: string,
+    readonly path: string,
     private readonly columns: readonly string[],
   ) {
-    this.out = createWriteStream(path);
+    this.fd = openSync(path, 'w');
     this.push(`${columns.join(',')}\n`);
   }
 
-  async row(cells: Cell[]): Promise<void> {
+  row(cells: Cell[]): void {
     if (cells.length !== this.columns.length) {
-      throw new Error(`row has ${cells.length} cells, header has ${this.columns.length}`);
+      throw new Error(`${this.path}: row has ${cells.length} cells, header has ${this.columns.length}`);
     }
     this.rows++;
     this.push(`${cells.map(cell).join(',')}\n`);
-    if (this.size > 1 << 20) await this.flush();
+    if (this.size > 1 << 20) this.flush();
   }
 
   private push(s: string): void {
@@ -34,20 +35,18 @@ export class CsvWriter {
     this.size += s.length;
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     const chunk = Buffer.from(this.buf.join(''), 'utf8');
     this.buf = [];
     this.size = 0;
     this.hash.update(chunk);
-    if (!this.out.write(chunk)) await new Promise<void>((r) => this.out.once('drain', () => r()));
+    writeSync(this.fd, chunk);
   }
 
-  /** Finish the file; resolves with its row count and sha256. */
-  async close(): Promise<{ rows: number; sha256: string }> {
-    await this.flush();
-    await new Promise<void>((resolve, reject) =>
-      this.out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
+  /** Finish the file: its row count and sha256. */
+  close(): { rows: number; sha256: string } {
+    this.flush();
+    closeSync(this.fd);
     return { rows: this.rows, sha256: this.hash.digest('hex') };
   }
 }

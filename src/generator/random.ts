@@ -45,3 +45,22 @@ export function yuan(fen: number): string {
   const a = Math.abs(Math.round(fen));
   return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
+
+/** A log-normal draw around `median` (spread sigma), rounded to a whole number. */
+export function logNormal(r: Rng, median: number, sigma: number): number {
+  const u1 = Math.max(r.next(), 1e-12);
+  const u2 = r.next();
+  const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.round(median * Math.exp(sigma * z));
+}
+
+/** Pick by weights: [[value, weight], …]. */
+export function weighted<T>(r: Rng, choices: readonly (readonly [T, number])[]): T {
+  const total = choices.reduce((a, [, w]) => a + w, 0);
+  let x = r.next() * total;
+  for (const [v, w] of choices) {
+    x -= w;
+    if (x < 0) return v;
+  }
+  return (choices[choices.length - 1] as readonly [T, number])[0];
+}
