@@ -71,7 +71,11 @@ describeEachEngine('wangji CLI', (engine) => {
       db.target.location,
     );
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/payroll\.csv\s+UTF-8\s+3\s+1\s+2/);
+    expect(text.stdout).toMatch(
+      /file\s+encoding\s+read\s+loaded\s+quarantined\s+collapsed\s+inserted\s+updated\s+removed\s+unchanged\s+warnings/,
+    );
+    expect(text.stdout).toMatch(/payroll\.csv\s+UTF-8\s+3\s+1\s+2\s+0\s+1\s+0\s+0\s+0\n/);
+    expect(text.stdout).toMatch(/load-reports\/load-[a-z0-9_]+-4\.json/);
     expect(text.stdout).toMatch(/C999\s+unknown customers\.customer_id/);
   });
 

@@ -48,6 +48,10 @@ export type Align = 'left' | 'right';
 
 /** A plain text table; numbers align right. */
 export function renderTable(columns: string[], rows: unknown[][], align?: Align[]): string[] {
+  for (const r of rows) {
+    if (r.length !== columns.length)
+      throw new Error(`table row has ${r.length} cells for ${columns.length} columns`);
+  }
   const cells = rows.map((r) => r.map(formatCell));
   const widths = columns.map((c, i) =>
     Math.max(displayWidth(c), ...cells.map((r) => displayWidth(r[i] ?? ''))),

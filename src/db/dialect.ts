@@ -4,8 +4,8 @@
 export interface Dialect {
   /** True when `expr` matches the whole of the POSIX-style regular expression `pattern`. */
   fullMatch(expr: string, pattern: string): string;
-  /** A statement that serialises schema migrations across processes (empty when not needed). */
-  migrationLock(): string;
+  /** A statement that serialises, within the transaction, every process doing `what` (empty when not needed). */
+  exclusiveLock(what: 'migrate' | 'load'): string;
   /** The schema that holds Wangji's tables (migrations write `{{schema}}` for it). */
   readonly defaultSchema: string;
   /** The schema search path of the analysts' console: masked views first (see 003_masked_views). */
@@ -15,7 +15,7 @@ export interface Dialect {
 /** DuckDB: RE2 regular expressions; one process owns the file, so no lock is needed. */
 export const duckDbDialect: Dialect = {
   fullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${quoteString(pattern)})`,
-  migrationLock: () => '',
+  exclusiveLock: () => '', // one process owns the file
   defaultSchema: 'main',
   consoleSearchPath: () => "SET search_path = 'masked,main'",
 };
@@ -23,7 +23,7 @@ export const duckDbDialect: Dialect = {
 /** PostgreSQL: `~` finds a match anywhere, so the pattern is anchored; an advisory lock orders migrators. */
 export const postgresDialect: Dialect = {
   fullMatch: (expr, pattern) => `(${expr} ~ ${quoteString(`^(?:${pattern})$`)})`,
-  migrationLock: () => 'SELECT pg_advisory_xact_lock(20261115)',
+  exclusiveLock: (what) => `SELECT pg_advisory_xact_lock(${what === 'migrate' ? 20261115 : 20261116})`,
   defaultSchema: 'public',
   consoleSearchPath: () => 'SET search_path = masked, public',
 };

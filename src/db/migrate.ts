@@ -42,7 +42,7 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<nu
   const applied: number[] = [];
   for (const m of migrations.filter((x) => !x.engine || x.engine === db.kind)) {
     const done = await db.transaction(async (tx) => {
-      const lock = tx.dialect.migrationLock();
+      const lock = tx.dialect.exclusiveLock('migrate');
       if (lock) await tx.exec(lock);
       const rows = await tx.query<{ checksum: string }>(
         'SELECT checksum FROM schema_migrations WHERE version = $1',

@@ -218,6 +218,50 @@ describeEachEngine('bad-input corpus', (engine) => {
     expect(r.message).toMatch(/^salaries\.csv: unknown extract/);
   });
 
+  it('stray quote: the rest of the file cannot be read, so the drop fails instead of losing rows', async () => {
+    const r = await load(db, 'bad-input/stray-quote');
+    expect(r).toMatchObject({
+      status: 'FAILED',
+      message:
+        'customers.csv: unterminated quote in the record at line 2: the rest of the file cannot be read',
+    });
+    expect(await count(db, 'customers')).toBe(3);
+  });
+
+  it('line numbers stay right after an unreadable record; trailing zeros are not extra decimals', async () => {
+    const r = await load(db, 'bad-input/after-reject');
+    expect(file(r, 'payroll.csv')).toMatchObject({ read: 4, loaded: 1, quarantined: 3 });
+    const q = await quarantine(db, r.loadId);
+    expect(q.map((x) => [x.line, x.column_name, x.reason.replace(/:.*/, '')])).toEqual([
+      [2, null, 'unreadable record'],
+      [3, 'amount', 'more than 2 decimal places'],
+      [5, 'amount', 'negative amount'],
+    ]);
+    expect(await db.query(`SELECT amount FROM payroll WHERE payroll_id = 'P803'`)).toEqual([
+      { amount: '12.34' },
+    ]);
+  });
+
+  it('a refused org takes its subtree with it: no row may point to a parent that was not loaded', async () => {
+    const r = await load(db, 'bad-input/orphan-subtree');
+    expect(file(r, 'orgs.csv')).toMatchObject({ read: 9, loaded: 6, quarantined: 3 });
+    const q = await quarantine(db, r.loadId);
+    expect(q.map((x) => [x.line, x.column_name, x.reason])).toEqual([
+      [8, 'level', expect.stringMatching(/^not one of HQ/)],
+      [9, 'parent_id', 'refers to a row refused in this file'],
+      [10, 'parent_id', 'refers to a row refused in this file'],
+    ]);
+  });
+
+  it('mixed encodings: a UTF-8 file with a GBK row is refused rather than garbled', async () => {
+    const r = await load(db, 'bad-input/mixed-encoding');
+    expect(r.status).toBe('FAILED');
+    expect(r.message).toMatch(/^staff\.csv: mixes UTF-8 with bytes of another encoding/);
+    expect(await db.query(`SELECT staff_name FROM staff WHERE staff_id = 'S001'`)).toEqual([
+      { staff_name: '李娜' },
+    ]);
+  });
+
   it('atomic: a failing file undoes the files applied before it', async () => {
     const r = await load(db, 'bad-input/atomic');
     expect(r).toMatchObject({ status: 'FAILED', message: 'payroll.csv: empty file: no header row' });

@@ -25,9 +25,9 @@ export function dateLiteral(d: string): string {
   return `DATE '${d}'`;
 }
 
-/** A real calendar date written YYYY-MM-DD (TRY_CAST refuses 2026-02-30). DuckDB SQL. */
+/** A real calendar date written YYYY-MM-DD, years 1000–9999 (TRY_CAST refuses 2026-02-30). DuckDB SQL. */
 function realDateSql(x: string): string {
-  return `(regexp_full_match(${x}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') AND TRY_CAST(${x} AS DATE) IS NOT NULL)`;
+  return `(regexp_full_match(${x}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}') AND TRY_CAST(${x} AS DATE) IS NOT NULL)`;
 }
 
 /** The staged column holding a column's format reason. */
@@ -70,11 +70,11 @@ function rules(e: Extract, c: Column, asOf: string, s: string): [string, string]
       const intDigits = t.kind === 'amount' ? 16 : 6;
       const sign = t.kind === 'amount' && t.signed ? '-?' : '';
       // The common case first: one pattern that accepts a well-formed value; the rest only diagnose.
-      out.push([`${d.fullMatch(x, `${sign}[0-9]{1,${intDigits}}([.][0-9]{1,${places}})?`)}`, OK]);
+      out.push([`${d.fullMatch(x, `${sign}[0-9]{1,${intDigits}}([.][0-9]{1,${places}}0*)?`)}`, OK]);
       out.push([`NOT ${d.fullMatch(x, '-?[0-9]+([.][0-9]+)?')}`, 'not a decimal number']);
       if (!sign) out.push([`${x} LIKE '-%'`, 'negative amount']);
       out.push([
-        `NOT ${d.fullMatch(x, `-?[0-9]+([.][0-9]{1,${places}})?`)}`,
+        `NOT ${d.fullMatch(x, `-?[0-9]+([.][0-9]{1,${places}}0*)?`)}`,
         `more than ${places} decimal places`,
       ]);
       out.push([`NOT ${d.fullMatch(x, `-?0*[0-9]{1,${intDigits}}([.][0-9]+)?`)}`, 'amount too large']);
@@ -141,7 +141,9 @@ export function formatReasonSql(e: Extract, c: Column, asOf: string, s: string):
     // Required except at HQ; a parent given for HQ is refused by the first rule.
     missing = `WHEN ${x} IS NULL THEN (CASE WHEN ${s}.level = 'HQ' THEN NULL ELSE 'required below HQ' END)`;
   }
-  return `CASE ${missing} ${whens.join(' ')} END`;
+  // PostgreSQL cannot store a NUL character: refused on both engines alike.
+  const nul = `WHEN strpos(${x}, chr(0)) > 0 THEN 'contains a NUL character'`;
+  return `CASE ${missing} ${nul} ${whens.join(' ')} END`;
 }
 
 /**

@@ -397,7 +397,7 @@ export const EXTRACTS: readonly Extract[] = [
     columns: [
       { name: 'merchant_id', type: code, required: true, ref: ref('merchants', 'merchant_id') },
       { name: 'txn_date', type: factDate, required: true },
-      { name: 'txn_count', type: { kind: 'count' }, required: true },
+      { name: 'txn_count', type: { kind: 'count' } },
       { name: 'txn_amount', type: amount, required: true },
       { name: 'fee_income', type: amount, required: true },
       { name: 'fee_cost', type: amount, required: true },

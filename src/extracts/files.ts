@@ -113,6 +113,23 @@ function completeUpTo(buf: Buffer): number {
 
 /** Convert a GBK file to UTF-8 at `out`; refuses a file that is not valid GBK either. */
 export async function convertGbk(f: DropFile, out: string): Promise<void> {
+  // A file mostly in UTF-8 with a few foreign bytes (a GBK row pasted in) would decode as GBK into
+  // garbage without any error: count what decodes as UTF-8 multi-byte text against what does not.
+  const utf8 = new TextDecoder('utf-8');
+  let valid = 0;
+  let invalid = 0;
+  for await (const chunk of createReadStream(f.path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
+    for (const ch of utf8.decode(chunk, { stream: true })) {
+      if (ch === '\uFFFD') invalid++;
+      else if (ch.charCodeAt(0) >= 0x80) valid++;
+    }
+  }
+  if (valid > invalid) {
+    throw new DropError(
+      f.name,
+      `mixes UTF-8 with bytes of another encoding (${invalid} undecodable): deliver the whole file in UTF-8`,
+    );
+  }
   const decoder = new TextDecoder('gbk', { fatal: true });
   const sink = createWriteStream(out);
   try {

@@ -54,6 +54,9 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
     if (files.length === 0) throw new DropError(sourceDir, 'no extract files in the folder');
     const delimiter = options.delimiter ?? ',';
     const report = await db.transaction(async (tx) => {
+      // One load at a time per database: two concurrent upserts of the same increments would both insert.
+      const lock = tx.dialect.exclusiveLock('load');
+      if (lock) await tx.exec(lock);
       const [{ id }] = (await tx.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [
         { id: number },
       ];
@@ -153,6 +156,17 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
   } catch (err) {
     throw new DropError(f.name, `unreadable file (${(err as Error).message.split('\n')[0]})`);
   }
+  // An unterminated quote makes the reader take the rest of the file as one value: refuse the file
+  // rather than quarantine one "record" and lose every row after it.
+  const swallowed = staged.rejects.find(
+    (r) => /UNQUOTED VALUE/.test(r.reason) && /\n[\s\S]*\S/.test(r.raw ?? ''),
+  );
+  if (swallowed) {
+    throw new DropError(
+      f.name,
+      `unterminated quote in the record at line ${swallowed.line}: the rest of the file cannot be read`,
+    );
+  }
   const read = staged.rows + staged.rejects.length;
   if (expected && expected.rows !== read) {
     throw new DropError(f.name, `${read} rows read, but ${MANIFEST} says ${expected.rows}`);
@@ -187,14 +201,21 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
       `unreadable record: ${r.reason}`,
     ]),
   );
-  // The record number of staged row _seq: accepted rows fill the record numbers the rejects left free.
+  // The record number of staged row _seq: accepted rows fill the record numbers the rejects left free
+  // (with rejects at records r_1 < r_2 < …, accepted row k comes after reject j when r_j − j ≤ k).
   const lineOf = (seq: string) =>
     rejects.length
-      ? `(${seq} + ${lineOffset} + (SELECT count(*) FROM ${t('rej')} r WHERE r.gap < ${seq}))`
+      ? `(${seq} + ${lineOffset} + (SELECT count(*) FROM ${t('rej')} r WHERE r.gap <= ${seq}))`
       : `(${seq} + ${lineOffset})`;
 
   // 2. Duplicate keys within the file: identical rows collapse to the first, differing rows are refused.
-  const rowText = e.columns.map((c) => `coalesce(s.${quoteIdent(c.name)}, chr(30))`).join(` || chr(31) || `);
+  // Each value length-prefixed, so no two different rows can give the same text.
+  const rowText = e.columns
+    .map(
+      (c) =>
+        `coalesce(CAST(length(s.${quoteIdent(c.name)}) AS VARCHAR) || ':' || s.${quoteIdent(c.name)}, '-')`,
+    )
+    .join(` || '|' || `);
   // Keys seen twice are found first (cheap); only their rows are compared in full.
   const keyNotNull = e.key.map((k) => `${quoteIdent(k)} IS NOT NULL`).join(' AND ');
   await db.exec(`DROP TABLE IF EXISTS ${t('dupkeys')}`);
@@ -241,6 +262,23 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
         WHERE d.n IS NULL OR d.nd > 1 OR s._seq = d.keep_seq
      ) x WHERE ${allReasons.map((r) => `${r} IS NOT NULL`).join(' OR ')}`,
   );
+
+  // A row referring to a row of the same file (orgs.parent_id) is refused when that row is: repeated
+  // until no more rows fall, so a whole refused subtree goes to the quarantine.
+  for (const c of e.columns.filter((x) => x.ref?.extract === e.name)) {
+    const r = c.ref as NonNullable<Column['ref']>;
+    const col = quoteIdent(c.name);
+    for (;;) {
+      const added = await db.execute(
+        `INSERT INTO ${t('bad')} (_seq, ${e.columns.map((x) => quoteIdent(x.name)).join(', ')}, ${quoteIdent(`r_${c.name}`)})
+         SELECT s._seq, ${e.columns.map((x) => `s.${quoteIdent(x.name)}`).join(', ')}, 'refers to a row refused in this file'
+           FROM ${quoteIdent(stg)} s
+          WHERE s.${col} IN (SELECT b.${quoteIdent(r.column)} FROM ${t('bad')} b)
+            AND NOT EXISTS (SELECT 1 FROM ${t('bad')} b WHERE b._seq = s._seq)`,
+      );
+      if (added === 0) break;
+    }
+  }
 
   // 4. Quarantine: one row per refused value (a row may have several), each with its record number.
   for (const c of [...e.columns, null]) {

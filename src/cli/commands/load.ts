@@ -1,7 +1,7 @@
 // wangji load DIR: load one drop and print its report (also written as a file beside the database).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import { loadDrop } from '../../extracts/loader.js';
@@ -30,12 +30,17 @@ export async function loadCommand(
   return report.status === 'APPLIED' ? 0 : 1;
 }
 
-/** The report file beside the database (DuckDB), or under ./data (PostgreSQL). */
+/** The report file beside the database (DuckDB), or under ./data (PostgreSQL): load-<database>-<id>.json. */
 export function writeReportFile(target: DbTarget, report: LoadReport): string {
   const base = target.kind === 'duckdb' ? dirname(resolve(target.location)) : resolve('data');
   const dir = join(base, 'load-reports');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `load-${report.loadId}.json`);
+  // Named after the database too: load ids restart in every database.
+  const db =
+    target.kind === 'duckdb'
+      ? basename(target.location).replace(/\.[^.]*$/, '')
+      : new URL(target.location).pathname.slice(1) || 'postgres';
+  const file = join(dir, `load-${db}-${report.loadId}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }
@@ -70,6 +75,7 @@ export function describeReport(r: LoadReport): string[] {
     null,
     null,
     null,
+    null,
     '',
   ]);
   const lines = [
@@ -85,6 +91,7 @@ export function describeReport(r: LoadReport): string[] {
         'collapsed',
         'inserted',
         'updated',
+        'removed',
         'unchanged',
         'warnings',
       ],
