@@ -38,6 +38,7 @@ it('the SQL console takes one read statement only', () => {
     "COPY customers TO '/tmp/x.csv'",
     "ATTACH 'x.duckdb'",
     'EXPLAIN ANALYZE SELECT 1',
+    'SUMMARIZE customers',
     'SELECT name FROM main.customers',
     'SELECT name FROM "public" . customers',
     '   ',
@@ -114,5 +115,45 @@ describeEachEngine('wangji CLI', (engine) => {
     expect(cte.code).not.toBe(0);
     const still = await cli('sql', 'SELECT count(*) AS n FROM payroll', '--db', db.target.location, '--json');
     expect(JSON.parse(still.stdout)).toEqual([{ n: 2 }]);
+  });
+
+  it('sql keeps raw personal data out of reach, however the statement is written', async () => {
+    await loadDrop(db, join(FIXTURES, 'base'), { today: '2026-11-28' });
+    await db.release();
+    const catalog = engine.kind === 'duckdb' ? 'test' : 'public';
+    const attacks = [
+      `SELECT name, id_no, phone FROM ${catalog}.customers`,
+      `SELECT name, id_no FROM ${catalog}.main.customers`,
+      `SELECT * FROM query('SELECT name, id_no FROM ma' || 'in.customers')`,
+      `SELECT * FROM query_table('customers')`,
+      `SELECT query_to_xml('SELECT name, id_no FROM pub' || 'lic.customers', false, false, '')`,
+      `SELECT name FROM U&"publi\\0063".customers`,
+      `SELECT pg_read_file('${join(FIXTURES, 'base', 'customers.csv')}')`,
+      `SELECT lo_import('/etc/hostname')`,
+      `SELECT left(id_no, 6) || replace(CAST(birth_date AS VARCHAR), '-', '') || right(id_no, 4) AS rebuilt FROM customers`,
+      `SELECT value FROM quarantine`,
+    ];
+    for (const attack of attacks) {
+      const res = await cli('sql', attack, '--db', db.target.location, '--json');
+      const out = res.stdout + res.stderr;
+      // C002 (born 1955-03-15): its ID number must not be rebuildable from the masked view either.
+      expect([attack, /张三丰|王秀英|420222195503152007|13900000002|ENTERPRISE,2018/.test(out)]).toEqual([
+        attack,
+        false,
+      ]);
+    }
+    const masked = await cli(
+      'sql',
+      `SELECT birth_date FROM customers WHERE customer_id = 'C002'`,
+      '--db',
+      db.target.location,
+      '--json',
+    );
+    expect(JSON.parse(masked.stdout)).toEqual([{ birth_date: '1955-01-01' }]);
+    expect(
+      JSON.parse(
+        (await cli('sql', 'SELECT count(*) AS n FROM payroll', '--db', db.target.location, '--json')).stdout,
+      ),
+    ).toEqual([{ n: 2 }]);
   });
 });

@@ -1,13 +1,14 @@
-// wangji sql "SELECT …": a read-only console for analysts and operators. Defence in depth: the
-// statement must be a single read; the database is opened read-only (DuckDB: READ_ONLY and no file
-// access from SQL; PostgreSQL: read-only transactions); table names resolve to masked views first,
-// and naming the raw schema (main./public.) is refused, so personal data prints masked.
+// wangji sql "SELECT …": a read-only console for analysts and operators. The statement must be one
+// read; the database is opened read-only (DuckDB: READ_ONLY, no file access from SQL; PostgreSQL:
+// read-only sessions as the console role); table names resolve to the masked views first; and each
+// engine keeps raw personal data out of reach its own way (src/db/console.ts).
 
+import { ConsoleRefused, checkConsoleStatement, consoleTarget } from '../../db/console.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import { type Output, renderTable } from '../output.js';
 
-const READ_STATEMENT = /^(select|with|values|table|show|describe|summarize|explain|from)\b/i;
+const READ_STATEMENT = /^(select|with|values|table|describe|from)\b/i;
 const RAW_SCHEMA = /(^|[^a-z0-9_$])"?(main|public|pg_temp|temp)"?\s*\./i;
 
 export class SqlRefused extends Error {}
@@ -36,9 +37,14 @@ export function checkReadOnlyStatement(sql: string): string {
 
 export async function sqlCommand(target: DbTarget, statement: string, out: Output): Promise<number> {
   const sql = checkReadOnlyStatement(statement);
-  const db = await openDb(target, { readOnly: true, duckdb: { noExternalAccess: true } });
+  const db = await openDb(consoleTarget(target), { readOnly: true, duckdb: { noExternalAccess: true } });
   try {
     await db.exec(db.dialect.consoleSearchPath());
+    try {
+      await checkConsoleStatement(db, sql);
+    } catch (e) {
+      throw e instanceof ConsoleRefused ? new SqlRefused(e.message) : e;
+    }
     const rows = await db.query(sql);
     out.result(rows, () => {
       if (rows.length === 0) return ['(0 rows)'];
