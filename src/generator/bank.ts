@@ -207,7 +207,10 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
   const countyCache = new Map<string, boolean>();
   const isCounty = (code: string) => {
     let v = countyCache.get(code);
-    if (v === undefined) countyCache.set(code, (v = isCountyDivision(code)));
+    if (v === undefined) {
+      v = isCountyDivision(code);
+      countyCache.set(code, v);
+    }
     return v;
   };
   const merchantAcquiring: {

@@ -104,7 +104,10 @@ export function buildEmployers(seed: number, customers: number, season: Season, 
   // Cumulative weights for picking an employer in proportion to its size.
   const cumulative: number[] = [];
   let total = 0;
-  for (const e of employers) cumulative.push((total += e.weight));
+  for (const e of employers) {
+    total += e.weight;
+    cumulative.push(total);
+  }
   const pick = (r: Rng, government: boolean): Employer => {
     if (government) {
       const gov = employers.filter((e) => e.government);
