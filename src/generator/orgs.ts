@@ -92,10 +92,10 @@ export function buildOrgTree(seed: number, customers: number): OrgTree {
   for (let i = 0; i < Math.max(3, Math.round(customers / 20_000)); i++)
     remoteAgents.push(hire('RC01', 'REMOTE_AGENT'));
 
-  const subsPerBranch = Math.ceil(sizes.subbranches / sizes.branches);
-  const outletsPerSub = Math.ceil(sizes.outlets / sizes.subbranches);
-  let subCount = 0;
-  let outletCount = 0;
+  // Spread evenly: branch b gets share(b) of the sub-branches, each sub-branch its share of the outlets.
+  const share = (i: number, total: number, parts: number) =>
+    Math.floor(((i + 1) * total) / parts) - Math.floor((i * total) / parts);
+  let subIndex = 0;
   for (const [b, [cityCode, ds]] of cities.entries()) {
     const bid = `BR${String(b + 1).padStart(2, '0')}`;
     const cityName = ds[0]?.cityName ?? '';
@@ -104,7 +104,9 @@ export function buildOrgTree(seed: number, customers: number): OrgTree {
     hire(bid, 'CORPORATE_RM');
     const districts = ds.filter((d) => !isCountyDivision(d.code));
     const counties = ds.filter((d) => isCountyDivision(d.code));
-    for (let s = 0; s < subsPerBranch && subCount < sizes.subbranches; s++, subCount++) {
+    const subsHere = share(b, sizes.subbranches, sizes.branches);
+    for (let s = 0; s < subsHere; s++) {
+      const outletsPerSub = share(subIndex++, sizes.outlets, sizes.subbranches);
       const sid = `${bid}S${String(s + 1).padStart(2, '0')}`;
       // Sub-branches sit in districts or counties; a county sub-branch's outlets are mostly county outlets.
       const countySub = s % 3 === 2 && counties.length > 0;
@@ -116,7 +118,7 @@ export function buildOrgTree(seed: number, customers: number): OrgTree {
       branchOf.set(sid, bid);
       hire(sid, 'SUBBRANCH_MANAGER');
       corporateRms.set(sid, [hire(sid, 'CORPORATE_RM'), hire(sid, 'CORPORATE_RM')]);
-      for (let o = 0; o < outletsPerSub && outletCount < sizes.outlets; o++, outletCount++) {
+      for (let o = 0; o < outletsPerSub; o++) {
         const oid = `${sid}O${String(o + 1).padStart(2, '0')}`;
         // About a third of outlets sit in county-level divisions.
         const county = countySub ? o !== 0 : o === outletsPerSub - 1;
