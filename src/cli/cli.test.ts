@@ -47,6 +47,26 @@ it('the SQL console takes one read statement only', () => {
   }
 });
 
+it('season show prints the resolved season as a table or JSON', async () => {
+  const json = await cli('season', 'show', '--season', '2026', '--json');
+  expect(json.code).toBe(0);
+  expect(JSON.parse(json.stdout)).toMatchObject({
+    label: '2026-27',
+    springFestival: '2027-02-06',
+    lanternFestival: '2027-02-20',
+    phases: [
+      { phase: 'YEAR_END' },
+      { phase: 'NEW_YEAR', end: '2027-02-20' },
+      { phase: 'CONSOLIDATION', start: '2027-02-21' },
+    ],
+  });
+  const text = await cli('season', 'show', '--season', '2026');
+  expect(text.stdout).toMatch(/新春攻坚 开门红\s+NEW_YEAR\s+2027-01-01\s+2027-02-20\s+51/);
+  const bad = await cli('season', 'show', '--config', '/nonexistent.yaml');
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/nonexistent\.yaml: cannot read \(ENOENT\)/);
+});
+
 describeEachEngine('wangji CLI', (engine) => {
   let db: TestDb;
   beforeEach(async () => {

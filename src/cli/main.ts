@@ -8,6 +8,7 @@ import { defaultAsOf } from '../generator/calendar.js';
 import { demoCommand } from './commands/demo.js';
 import { type GenerateOptions, generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
+import { seasonSchemaCommand, seasonShowCommand } from './commands/season.js';
 import { SqlRefused, sqlCommand } from './commands/sql.js';
 import { makeOutput } from './output.js';
 
@@ -105,6 +106,21 @@ export async function run(argv: string[]): Promise<number> {
     .action(async (o: { sample: string; customers: number; seed: number; asOf: string }) => {
       const { target, out } = ctx();
       code = await demoCommand(target, o, out);
+    });
+
+  const season = program.command('season').description('the season calendar and configuration');
+  common(season.command('show'))
+    .description('the resolved phases of a season (default: the current or next one)')
+    .option('--season <year>', 'the start year of the season, e.g. 2026 for 2026-27', positiveInt)
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action((o: { season?: number; config?: string }) => {
+      code = seasonShowCommand({ ...o, today: todayInShanghai() }, ctx().out);
+    });
+  season
+    .command('schema')
+    .description('print the JSON schema of the season file')
+    .action(() => {
+      code = seasonSchemaCommand(ctx().out);
     });
 
   try {

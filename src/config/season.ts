@@ -1,0 +1,141 @@
+// The season configuration (season/default.yaml): its schema, loading with errors that name the
+// field, and the JSON schema editors use (season/season.schema.json, kept current by a test).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { isRealDate } from '../domain/dates.js';
+import { ACCOUNT_TYPES } from '../extracts/contract.js';
+import { PACKAGE_ROOT } from '../paths.js';
+
+export const DEFAULT_SEASON_FILE = join(PACKAGE_ROOT, 'season', 'default.yaml');
+
+/** An exact non-negative decimal, written as a number or a string, kept as its string. */
+const decimal = z
+  .union([z.string(), z.number()])
+  .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+  .pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal number'));
+const monthDay = z
+  .string()
+  .regex(/^\d{2}-\d{2}$/, 'must be MM-DD')
+  .refine((v) => isRealDate(`2024-${v}`), 'must be a real month and day');
+const date = z.string().refine(isRealDate, 'must be a date YYYY-MM-DD');
+const count = z.number().int().nonnegative();
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+export const PHASES = ['YEAR_END', 'NEW_YEAR', 'CONSOLIDATION'] as const;
+export type Phase = (typeof PHASES)[number];
+
+const phaseOverride = z.object({ start: date.optional(), end: date.optional() }).strict();
+
+export const seasonConfigSchema = z
+  .object({
+    season: z
+      .object({
+        start: monthDay.default('11-15'),
+        end: monthDay.default('03-31'),
+        phases: z
+          .record(
+            z.string().regex(/^\d{4}$/, 'must be the season start year'),
+            z
+              .object({ YEAR_END: phaseOverride, NEW_YEAR: phaseOverride, CONSOLIDATION: phaseOverride })
+              .partial()
+              .strict(),
+          )
+          .default({}),
+      })
+      .strict(),
+    thresholds: z
+      .object({
+        silver_age: count,
+        elderly_strict_age: count,
+        care_team_age: count,
+        minor_activity_age: count,
+        ssc_gen3_min_age: count,
+        payroll_churn_min_avg3: count,
+        payroll_churn_drop: decimal,
+        employer_tier_a_amount: decimal,
+        employer_tier_a_headcount: count,
+        employer_tier_b_amount: decimal,
+        employer_tier_b_headcount: count,
+        laggard_gap: decimal,
+        laggard_bottom_share: decimal,
+        max_open_leads: count,
+        holdout_basis_points: count.max(10_000),
+        holdout_min_group: count,
+        staff_daily_capacity: count,
+        contact_cap_7d: count,
+        quiet_hours: z.object({ from: time, to: time }).strict(),
+        refusal_suppress_days: count,
+        attribution_days: count,
+        payroll_gift_ratio: decimal,
+        silver_wealth_min_deposits: decimal,
+        merchant_tier_proximity: decimal,
+        merchant_growth: decimal,
+        top_product_matches: count,
+      })
+      .strict(),
+    spreads: z
+      .object(
+        Object.fromEntries(ACCOUNT_TYPES.map((t) => [t, decimal])) as Record<
+          (typeof ACCOUNT_TYPES)[number],
+          typeof decimal
+        >,
+      )
+      .strict(),
+    fee_tiers: z
+      .array(z.object({ min_adb: decimal, rate: decimal }).strict())
+      .min(1)
+      .refine((tiers) => Number(tiers[0]?.min_adb) === 0, 'the first tier must start at min_adb 0')
+      .refine(
+        (tiers) => tiers.every((t, i) => i === 0 || Number(t.min_adb) > Number(tiers[i - 1]?.min_adb)),
+        'tiers must be in increasing min_adb order',
+      ),
+    kpi: z.object({ adb_baseline: z.enum(['PREVIOUS_MONTH', 'PREVIOUS_YEAR']) }).strict(),
+    biller_keywords: z.array(z.string().min(1)).min(1),
+    key_counties: z.array(z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code')).default([]),
+    holidays: z
+      .array(z.object({ date, kind: z.enum(['HOLIDAY', 'WORKDAY']), name: z.string().min(1) }).strict())
+      .default([]),
+  })
+  .strict();
+
+export type SeasonConfig = z.output<typeof seasonConfigSchema>;
+
+export class SeasonConfigError extends Error {}
+
+/** Parse and validate a season file's text; errors name the file, the field and the problem. */
+export function parseSeasonConfig(text: string, file = 'season config'): SeasonConfig {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw new SeasonConfigError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+  }
+  const parsed = seasonConfigSchema.safeParse(doc);
+  if (!parsed.success) {
+    const lines = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${file}: ${i.path.join('.') || '(document)'}: ${i.message}`);
+    throw new SeasonConfigError(lines.join('\n'));
+  }
+  return parsed.data;
+}
+
+export function loadSeasonConfig(file = DEFAULT_SEASON_FILE): SeasonConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SeasonConfigError(
+      `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  return parseSeasonConfig(text, file);
+}
+
+/** The JSON schema of the season file, for editors (season/season.schema.json). */
+export function seasonJsonSchema(): unknown {
+  return z.toJSONSchema(seasonConfigSchema, { io: 'input', unrepresentable: 'any' });
+}
