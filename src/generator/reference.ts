@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { normaliseName } from '../matching/normalise.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Cell } from './csv.js';
 import { Rng } from './random.js';
@@ -101,7 +102,15 @@ export function buildInstitutions(
   listed: number,
 ): { listed: Institution[]; unlisted: Institution[] } {
   const r = new Rng(seed, 'institutions');
-  const all = universities().filter((u) => STUDY_COUNTRIES.includes(u.country) && /universit/i.test(u.name));
+  // One institution per normalised name, so that an exact name match is never ambiguous.
+  const seen = new Set<string>();
+  const all = universities().filter((u) => {
+    if (!STUDY_COUNTRIES.includes(u.country) || !/universit/i.test(u.name)) return false;
+    const key = normaliseName(u.name);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const banks = new Map(STUDY_COUNTRIES.map((c) => [c, banksOf(c, new Rng(seed, `banks:${c}`))]));
   const chosen: Institution[] = [];
   const rest: Institution[] = [];
@@ -122,18 +131,10 @@ export function buildInstitutions(
   return { listed: chosen, unlisted: rest };
 }
 
+/** The short form forms carry ("Univ of Toronto"). No initials: "UT" names many institutions. */
 function aliasesOf(name: string): string[] {
-  const out: string[] = [];
   const short = name.replace(/\bUniversity\b/g, 'Univ').replace(/^The /, '');
-  if (short !== name) out.push(short);
-  const initials = name
-    .replace(/^The /, '')
-    .split(/\s+/)
-    .filter((w) => /^[A-Z]/.test(w) && !['Of', 'And'].includes(w))
-    .map((w) => w[0])
-    .join('');
-  if (initials.length >= 3 && initials.length <= 6) out.push(initials);
-  return out;
+  return short !== name ? [short] : [];
 }
 
 export function institutionRow(i: Institution): Cell[] {

@@ -1,0 +1,188 @@
+// Matching a remittance's beneficiary to a supported overseas institution (B4, METRICS.md):
+//   EXACT_BIC  — BIC (first 8) and receiving account both equal the institution's;
+//   EXACT_NAME — otherwise the normalised name equals the institution's name or an alias, and the
+//                country (when given) is the institution's;
+//   PROBABLE   — otherwise a close name (the same words, a typo allowed per word) or the BIC alone: for review, never
+//                counted as a tuition remitter.
+// Only institutions with supports_tuition = Y take part. When several qualify at the best kind, the
+// lowest institution_id wins.
+
+import { bic8, normaliseAccount, normaliseName } from './normalise.js';
+
+export interface Institution {
+  institution_id: string;
+  institution_name: string;
+  country: string | null;
+  swift_bic: string | null;
+  account_no: string | null;
+  aliases: string | null;
+  supports_tuition: string;
+}
+
+export interface Beneficiary {
+  beneficiary_name: string | null;
+  beneficiary_account: string | null;
+  beneficiary_bic: string | null;
+  beneficiary_country: string | null;
+}
+
+export type MatchKind = 'EXACT_BIC' | 'EXACT_NAME' | 'PROBABLE';
+
+export interface Match {
+  institutionId: string;
+  kind: MatchKind;
+  /** 1 for exact matches; the name similarity for a probable one (0 when by BIC alone). */
+  score: number;
+}
+
+/** Words that do not tell institutions apart, ignored when names are aligned word by word. */
+const STOP_WORDS = new Set([
+  'OF',
+  'THE',
+  'AND',
+  'DE',
+  'DI',
+  'DU',
+  'DA',
+  'LA',
+  'LE',
+  'DER',
+  'DES',
+  'DEL',
+  'FUR',
+  'IN',
+  'AT',
+]);
+
+/** Damerau–Levenshtein distance (an adjacent transposition counts one); more than `max` apart in length: max + 1. */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const w = b.length + 1;
+  const d = new Array<number>((a.length + 1) * w).fill(0);
+  const at = (i: number, j: number) => d[i * w + j] as number;
+  for (let i = 0; i <= a.length; i++) d[i * w] = i;
+  for (let j = 0; j <= b.length; j++) d[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, at(i - 2, j - 2) + 1);
+      d[i * w + j] = v;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+const words = (name: string) => name.split(' ').filter((w) => !STOP_WORDS.has(w));
+
+/** One typo allowed per word of five letters or more; shorter words must be equal. */
+const closeWords = (a: string, b: string) =>
+  a === b || (a.length >= 5 && b.length >= 5 && editDistance(a, b, 1) <= 1);
+
+/**
+ * PROBABLE by name: the two names have the same words, in any order, each word equal or one typo
+ * away — so "Univrsity of Tornto" finds the University of Toronto, while "University of Lyon" does not
+ * find the University of Lille however much else the names share.
+ */
+export function closeNames(a: string, b: string): boolean {
+  const x = words(a);
+  const y = words(b);
+  if (x.length === 0 || y.length === 0) return false;
+  return x.every((w) => y.some((v) => closeWords(w, v))) && y.every((w) => x.some((v) => closeWords(w, v)));
+}
+
+function bigrams(s: string): Map<string, number> {
+  const m = new Map<string, number>();
+  const t = s.replaceAll(' ', '');
+  for (let i = 0; i < t.length - 1; i++) {
+    const g = t.slice(i, i + 2);
+    m.set(g, (m.get(g) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** Sørensen–Dice similarity over letter bigrams: the score shown with a probable match. */
+export function similarity(a: string, b: string): number {
+  if (a === b) return 1;
+  const x = bigrams(a);
+  const y = bigrams(b);
+  let common = 0;
+  let total = 0;
+  for (const [g, n] of x) {
+    common += Math.min(n, y.get(g) ?? 0);
+    total += n;
+  }
+  for (const n of y.values()) total += n;
+  return total === 0 ? 0 : (2 * common) / total;
+}
+
+const lowest = (ids: Iterable<string>) => [...ids].sort()[0];
+
+export class InstitutionMatcher {
+  private readonly byBicAccount = new Map<string, string[]>();
+  private readonly byBic = new Map<string, string[]>();
+  private readonly byName = new Map<string, { id: string; country: string | null }[]>();
+  private readonly names: { id: string; name: string; country: string | null }[] = [];
+
+  constructor(institutions: readonly Institution[]) {
+    for (const inst of institutions) {
+      if (inst.supports_tuition !== 'Y') continue;
+      const id = inst.institution_id;
+      if (inst.swift_bic) {
+        const b = bic8(inst.swift_bic);
+        push(this.byBic, b, id);
+        if (inst.account_no) push(this.byBicAccount, `${b}|${normaliseAccount(inst.account_no)}`, id);
+      }
+      const forms = [inst.institution_name, ...(inst.aliases ? inst.aliases.split('|') : [])]
+        .map(normaliseName)
+        .filter(Boolean);
+      for (const n of new Set(forms)) {
+        push(this.byName, n, { id, country: inst.country });
+        this.names.push({ id, name: n, country: inst.country });
+      }
+    }
+  }
+
+  match(b: Beneficiary): Match | null {
+    // EXACT_BIC
+    if (b.beneficiary_bic && b.beneficiary_account) {
+      const ids = this.byBicAccount.get(
+        `${bic8(b.beneficiary_bic)}|${normaliseAccount(b.beneficiary_account)}`,
+      );
+      if (ids) return { institutionId: lowest(ids) as string, kind: 'EXACT_BIC', score: 1 };
+    }
+    const name = b.beneficiary_name ? normaliseName(b.beneficiary_name) : '';
+    const countryOk = (c: string | null) =>
+      !b.beneficiary_country || !c || c === b.beneficiary_country.toUpperCase();
+    // EXACT_NAME
+    if (name) {
+      const hits = (this.byName.get(name) ?? []).filter((h) => countryOk(h.country));
+      if (hits.length)
+        return { institutionId: lowest(hits.map((h) => h.id)) as string, kind: 'EXACT_NAME', score: 1 };
+    }
+    // PROBABLE: a close name (word by word, a typo allowed), else the BIC alone.
+    if (name) {
+      let best: { id: string; score: number } | null = null;
+      for (const c of this.names) {
+        if (!countryOk(c.country) || !closeNames(name, c.name)) continue;
+        const score = similarity(name, c.name);
+        if (!best || score > best.score || (score === best.score && c.id < best.id))
+          best = { id: c.id, score };
+      }
+      if (best)
+        return { institutionId: best.id, kind: 'PROBABLE', score: Math.round(best.score * 1000) / 1000 };
+    }
+    if (b.beneficiary_bic) {
+      const ids = this.byBic.get(bic8(b.beneficiary_bic));
+      if (ids) return { institutionId: lowest(ids) as string, kind: 'PROBABLE', score: 0 };
+    }
+    return null;
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
