@@ -85,6 +85,18 @@ export const OCCUPATIONS = [
   'SELF_EMPLOYED',
   'OTHER',
 ] as const;
+/** The stable-income groups of the county credit card (MISSION C4, PLAYBOOK COUNTY_CREDIT). */
+export const COUNTY_CREDIT_OCCUPATIONS = [
+  'CIVIL_SERVANT',
+  'MILITARY',
+  'PUBLIC_INSTITUTION',
+  'ENTERPRISE',
+  'FINANCIAL',
+  'AGRI_OFFICIAL',
+  'VILLAGE_COMMITTEE',
+  'ASSIST_CADRE',
+  'COOP_STAFF',
+] as const satisfies readonly (typeof OCCUPATIONS)[number][];
 export const PRODUCT_CATEGORIES = [
   'DEPOSIT',
   'TIME_DEPOSIT',

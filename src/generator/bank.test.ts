@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { isCountyDivision } from '../domain/divisions.js';
-import { STAFF_ROLES } from '../extracts/contract.js';
+import { COUNTY_CREDIT_OCCUPATIONS, STAFF_ROLES } from '../extracts/contract.js';
 import { loadDrop } from '../extracts/loader.js';
 import { generateBank } from './bank.js';
 import { dateOf, dayOf, monthStart, seasonOf } from './calendar.js';
@@ -365,20 +365,7 @@ describeEachEngine('the synthetic bank, loaded', (engine) => {
     const inCounty = new Set(
       countyJobs.filter((r) => isCountyDivision(r.division_code)).map((r) => r.occupation),
     );
-    for (const job of [
-      'CIVIL_SERVANT',
-      'MILITARY',
-      'PUBLIC_INSTITUTION',
-      'ENTERPRISE',
-      'FINANCIAL',
-      'AGRI_OFFICIAL',
-      'VILLAGE_COMMITTEE',
-      'ASSIST_CADRE',
-      'COOP_STAFF',
-      'FARMER',
-      'RURAL_WORKER',
-      'MIGRANT_WORKER',
-    ]) {
+    for (const job of [...COUNTY_CREDIT_OCCUPATIONS, 'FARMER', 'RURAL_WORKER', 'MIGRANT_WORKER']) {
       expect([job, inCounty.has(job)]).toEqual([job, true]);
     }
     const adultsWithoutRisk = await one(

@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { luhnCheckDigit } from '../domain/checkDigits.js';
 import { isCountyDivision } from '../domain/divisions.js';
-import { EXTRACTS } from '../extracts/contract.js';
+import { COUNTY_CREDIT_OCCUPATIONS, EXTRACTS } from '../extracts/contract.js';
 import { dateOf, dayOf, daysInMonth, monthStart, type Season, seasonOf } from './calendar.js';
 import { type Cell, CsvWriter } from './csv.js';
 import { buildEmployers, type Employer } from './employers.js';
@@ -36,17 +36,7 @@ export interface BankResult {
   seconds: number;
 }
 
-const COUNTY_STABLE = [
-  'CIVIL_SERVANT',
-  'MILITARY',
-  'PUBLIC_INSTITUTION',
-  'ENTERPRISE',
-  'FINANCIAL',
-  'AGRI_OFFICIAL',
-  'VILLAGE_COMMITTEE',
-  'ASSIST_CADRE',
-  'COOP_STAFF',
-];
+const COUNTY_STABLE: readonly string[] = COUNTY_CREDIT_OCCUPATIONS;
 const EMPLOYED = new Set([...COUNTY_STABLE, 'RURAL_WORKER', 'MIGRANT_WORKER']);
 const GOVERNMENT_JOBS = new Set(['CIVIL_SERVANT', 'MILITARY', 'PUBLIC_INSTITUTION', 'AGRI_OFFICIAL']);
 const BILLERS: readonly (readonly [string, string])[] = [
