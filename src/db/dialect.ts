@@ -6,6 +6,11 @@ export interface Dialect {
   fullMatch(expr: string, pattern: string): string;
   /** A statement that serialises, within the transaction, every process doing `what` (empty when not needed). */
   exclusiveLock(what: 'migrate' | 'load'): string;
+  /**
+   * a / b as DECIMAL(38,10), rounded half away from zero, exactly (METRICS.md: ratios are stored as
+   * DECIMAL(38,10) on both engines); NULL when b is 0 or NULL. a and b: numbers with at most 12 decimals.
+   */
+  ratio(a: string, b: string): string;
   /** The schema that holds Wangji's tables (migrations write `{{schema}}` for it). */
   readonly defaultSchema: string;
   /** The schema search path of the analysts' console: masked views first (see 003_masked_views). */
@@ -16,6 +21,18 @@ export interface Dialect {
 export const duckDbDialect: Dialect = {
   fullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${quoteString(pattern)})`,
   exclusiveLock: () => '', // one process owns the file
+  // DuckDB divides decimals in floating point: scale both to 128-bit integers, divide with rounding,
+  // and put the decimal point back through text (a division by 10^10 would be floating point again).
+  ratio: (a, b) => {
+    const A = `CAST((${a}) * 1000000000000 AS HUGEINT)`;
+    const B = `CAST((${b}) * 1000000000000 AS HUGEINT)`;
+    const q = `((abs(${A}) * 20000000000 + abs(${B})) // (2 * abs(${B})))`;
+    // At least 11 digits (lpad would cut longer ones): the integer part, then the 10 decimals.
+    const digits = `right('00000000000' || CAST(${q} AS VARCHAR), greatest(11, length(CAST(${q} AS VARCHAR))))`;
+    return `(CASE WHEN (${b}) = 0 OR (${a}) IS NULL OR (${b}) IS NULL THEN NULL ELSE CAST(
+      (CASE WHEN sign(${A}) * sign(${B}) < 0 THEN '-' ELSE '' END) || left(${digits}, length(${digits}) - 10) || '.' || right(${digits}, 10)
+      AS DECIMAL(38,10)) END)`;
+  },
   defaultSchema: 'main',
   consoleSearchPath: () => "SET search_path = 'masked,main'",
 };
@@ -24,6 +41,9 @@ export const duckDbDialect: Dialect = {
 export const postgresDialect: Dialect = {
   fullMatch: (expr, pattern) => `(${expr} ~ ${quoteString(`^(?:${pattern})$`)})`,
   exclusiveLock: (what) => `SELECT pg_advisory_xact_lock(${what === 'migrate' ? 20261115 : 20261116})`,
+  // numeric division keeps at least the dividend's 20 decimals; round() rounds half away from zero.
+  ratio: (a, b) =>
+    `CAST(round(CAST(${a} AS NUMERIC(60,20)) / NULLIF(CAST(${b} AS NUMERIC(60,20)), 0), 10) AS NUMERIC(38,10))`,
   defaultSchema: 'public',
   consoleSearchPath: () => 'SET search_path = masked, public',
 };
