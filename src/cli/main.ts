@@ -5,9 +5,11 @@ import { resolveDbTarget } from '../db/open.js';
 import { isRealDate } from '../domain/dates.js';
 import { todayInShanghai } from '../extracts/loader.js';
 import { defaultAsOf } from '../generator/calendar.js';
+import { STAGES, type Stage } from '../pipeline/models.js';
 import { demoCommand } from './commands/demo.js';
 import { type GenerateOptions, generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
+import { runCommand, runsCommand } from './commands/run.js';
 import { seasonSchemaCommand, seasonShowCommand } from './commands/season.js';
 import { SqlRefused, sqlCommand } from './commands/sql.js';
 import { makeOutput } from './output.js';
@@ -30,6 +32,12 @@ const delimiter = (v: string) => {
 const fileFormat = (v: string) => {
   if (v !== 'csv' && v !== 'parquet') throw new InvalidArgumentError('must be csv or parquet');
   return v;
+};
+
+const stageName = (v: string) => {
+  if (!(STAGES as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`must be one of ${STAGES.join(', ')}`);
+  return v as Stage;
 };
 
 /** Runs the CLI; resolves with the exit code. */
@@ -106,6 +114,23 @@ export async function run(argv: string[]): Promise<number> {
     .action(async (o: { sample: string; customers: number; seed: number; asOf: string }) => {
       const { target, out } = ctx();
       code = await demoCommand(target, o, out);
+    });
+
+  common(program.command('run'))
+    .description('compute the season pipeline for a data date and publish every table in one transaction')
+    .requiredOption('--as-of <date>', 'data date', date)
+    .option('--stage <name>', `one stage only: ${STAGES.join(', ')}`, stageName)
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(async (o: { asOf: string; stage?: Stage; config?: string }) => {
+      const { target, out } = ctx();
+      code = await runCommand(target, o, out);
+    });
+
+  common(program.command('runs'))
+    .description('the run ledger: every pipeline run, its data date, time and outcome')
+    .action(async () => {
+      const { target, out } = ctx();
+      code = await runsCommand(target, out);
     });
 
   const season = program.command('season').description('the season calendar and configuration');

@@ -5,7 +5,9 @@ export interface Dialect {
   /** True when `expr` matches the whole of the POSIX-style regular expression `pattern`. */
   fullMatch(expr: string, pattern: string): string;
   /** A statement that serialises, within the transaction, every process doing `what` (empty when not needed). */
-  exclusiveLock(what: 'migrate' | 'load'): string;
+  exclusiveLock(what: 'migrate' | 'load' | 'run'): string;
+  /** Statements letting the analysts' console read a table the pipeline published ('' when not needed). */
+  grantConsoleRead(table: string): string;
   /**
    * a / b as DECIMAL(38,10), rounded half away from zero, exactly (METRICS.md: ratios are stored as
    * DECIMAL(38,10) on both engines); NULL when b is 0 or NULL. a and b: numbers with at most 12 decimals.
@@ -21,6 +23,7 @@ export interface Dialect {
 export const duckDbDialect: Dialect = {
   fullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${quoteString(pattern)})`,
   exclusiveLock: () => '', // one process owns the file
+  grantConsoleRead: () => '', // no roles: the console is guarded by parsing (src/db/console.ts)
   // DuckDB divides decimals in floating point: scale both to 128-bit integers, divide with rounding,
   // and put the decimal point back through text (a division by 10^10 would be floating point again).
   ratio: (a, b) => {
@@ -40,7 +43,9 @@ export const duckDbDialect: Dialect = {
 /** PostgreSQL: `~` finds a match anywhere, so the pattern is anchored; an advisory lock orders migrators. */
 export const postgresDialect: Dialect = {
   fullMatch: (expr, pattern) => `(${expr} ~ ${quoteString(`^(?:${pattern})$`)})`,
-  exclusiveLock: (what) => `SELECT pg_advisory_xact_lock(${what === 'migrate' ? 20261115 : 20261116})`,
+  exclusiveLock: (what) =>
+    `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117 }[what]})`,
+  grantConsoleRead: (table) => `GRANT SELECT ON ${quoteIdent(table)} TO wangji_console`,
   // numeric division keeps at least the dividend's 20 decimals; round() rounds half away from zero.
   ratio: (a, b) =>
     `CAST(round(CAST(${a} AS NUMERIC(60,20)) / NULLIF(CAST(${b} AS NUMERIC(60,20)), 0), 10) AS NUMERIC(38,10))`,

@@ -16,9 +16,10 @@ export class CsvWriter {
   constructor(
     readonly path: string,
     private readonly columns: readonly string[],
+    options: { header?: boolean } = {},
   ) {
     this.fd = openSync(path, 'w');
-    this.push(`${columns.join(',')}\n`);
+    if (options.header ?? true) this.push(`${columns.join(',')}\n`);
   }
 
   row(cells: Cell[]): void {

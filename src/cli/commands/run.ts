@@ -1,0 +1,74 @@
+// wangji run --as-of D: compute and publish the season pipeline; wangji runs: the run ledger.
+
+import { loadSeasonConfig } from '../../config/season.js';
+import type { DbTarget } from '../../db/open.js';
+import { openDb } from '../../db/open.js';
+import type { Stage } from '../../pipeline/models.js';
+import { runPipeline } from '../../pipeline/runner.js';
+import { type Output, renderTable } from '../output.js';
+
+export async function runCommand(
+  target: DbTarget,
+  o: { asOf: string; stage?: Stage; config?: string },
+  out: Output,
+): Promise<number> {
+  const config = loadSeasonConfig(o.config);
+  const db = await openDb(target);
+  try {
+    const r = await runPipeline(db, {
+      asOf: o.asOf,
+      stage: o.stage,
+      config,
+      onProgress: (m) => out.progress(m),
+    });
+    out.result(r, () => [
+      `运行 Run #${r.runId} ${r.status === 'PUBLISHED' ? '已发布 PUBLISHED' : '失败 FAILED'} — as of ${r.asOf}${r.stage ? `, stage ${r.stage}` : ''} (${r.seconds.toFixed(1)}s)`,
+      ...(r.message ? [`原因 Reason: ${r.message}`, '未发布任何表 Nothing was published.'] : []),
+      '',
+      ...renderTable(
+        ['stage', 'model', 'rows', 'seconds'],
+        r.models.map((m) => [m.stage, m.model, m.rows, m.seconds.toFixed(2)]),
+        ['left', 'left', 'right', 'right'],
+      ),
+    ]);
+    return r.status === 'PUBLISHED' ? 0 : 1;
+  } finally {
+    await db.close();
+  }
+}
+
+export async function runsCommand(target: DbTarget, out: Output): Promise<number> {
+  const db = await openDb(target);
+  try {
+    const rows = await db.query<{
+      run_id: number;
+      as_of: string;
+      stage: string | null;
+      status: string;
+      started_at: string;
+      finished_at: string;
+      message: string | null;
+    }>(
+      'SELECT run_id, as_of, stage, status, started_at, finished_at, message FROM runs ORDER BY run_id DESC LIMIT 50',
+    );
+    out.result(rows, () =>
+      rows.length === 0
+        ? ['(no runs yet: wangji run --as-of YYYY-MM-DD)']
+        : renderTable(
+            ['run', 'as of', 'stage', 'status', 'started (UTC)', 'seconds', 'message'],
+            rows.map((r) => [
+              r.run_id,
+              r.as_of,
+              r.stage ?? 'all',
+              r.status,
+              r.started_at.slice(0, 19),
+              ((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000).toFixed(1),
+              r.message ?? '',
+            ]),
+          ),
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,130 @@
+// Pipeline models: one table each. A SQL model is a file models/<stage>/<table>.sql that starts with
+// a header — `-- <table>: what it is`, `-- reads: a, b`, `-- key: col, col`, optionally `-- rows: <SQL
+// giving the expected row count>` — followed by one query made of small named CTE steps. A model
+// that SQL expresses badly is TypeScript (registered in TS_MODELS) and fills its staging table in bulk.
+//
+// Templates: {{as_of}} and the other dates of the run, {{<threshold>}} from the season config,
+// {{ref:<model>}} for another model's table of this run, {{ratio: a ;; b}} for an exact ratio.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../db/types.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { remittanceMatchesModel } from './models/matching/remittance_matches.js';
+
+export const MODELS_DIR = join(PACKAGE_ROOT, 'src', 'pipeline', 'models');
+export const STAGES = ['features', 'segments', 'monitoring', 'merchants', 'matching'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface RunContext {
+  asOf: string;
+  /** Date literals and thresholds the templates may use. */
+  params: Record<string, string>;
+  /** The staging table of a model in this run. */
+  tableOf(model: string): string;
+}
+
+export interface Model {
+  name: string;
+  stage: Stage;
+  description: string;
+  reads: string[];
+  key: string[];
+  /** SQL computing the number of rows the model must have (a reconciliation check). */
+  expectedRows?: string;
+  /** A SQL model's query template. */
+  sql?: string;
+  /** A TypeScript model: creates and fills `target`. */
+  build?: (db: Db, ctx: RunContext, target: string) => Promise<void>;
+}
+
+const TS_MODELS: Model[] = [remittanceMatchesModel];
+
+export function parseSqlModel(stage: Stage, file: string, text: string): Model {
+  const header: Record<string, string> = {};
+  let description = '';
+  const lines = text.split('\n');
+  let i = 0;
+  for (; i < lines.length && (lines[i] as string).startsWith('--'); i++) {
+    const line = (lines[i] as string).replace(/^--\s?/, '');
+    const m = /^(reads|key|rows):\s*(.*)$/.exec(line);
+    if (m) header[m[1] as string] = m[2] as string;
+    else if (i === 0) description = line.replace(/^[a-z_0-9]+:\s*/, '');
+    else if (!header.reads) description += ` ${line}`;
+  }
+  const name = file.replace(/\.sql$/, '');
+  if (!header.key) throw new Error(`model ${stage}/${file}: the header has no "-- key:" line`);
+  return {
+    name,
+    stage,
+    description: description.trim(),
+    reads: (header.reads ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    key: header.key.split(',').map((s) => s.trim()),
+    expectedRows: header.rows,
+    sql: lines.slice(i).join('\n').trim().replace(/;\s*$/, ''),
+  };
+}
+
+export function loadModels(dir = MODELS_DIR): Model[] {
+  const models: Model[] = [...TS_MODELS];
+  for (const stage of STAGES) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(join(dir, stage)).filter((f) => f.endsWith('.sql'));
+    } catch {
+      continue;
+    }
+    for (const f of files.sort())
+      models.push(parseSqlModel(stage, f, readFileSync(join(dir, stage, f), 'utf8')));
+  }
+  const names = new Set<string>();
+  for (const m of models) {
+    if (names.has(m.name)) throw new Error(`two models produce the table ${m.name}`);
+    names.add(m.name);
+  }
+  return models;
+}
+
+/** Models in an order where every model comes after the models it reads. */
+export function orderModels(models: Model[]): Model[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const out: Model[] = [];
+  const visit = (m: Model) => {
+    if (done.has(m.name)) return;
+    if (visiting.has(m.name)) throw new Error(`models read each other in a cycle through ${m.name}`);
+    visiting.add(m.name);
+    for (const r of m.reads) {
+      const dep = byName.get(r);
+      if (dep) visit(dep);
+    }
+    visiting.delete(m.name);
+    done.add(m.name);
+    out.push(m);
+  };
+  for (const m of [...models].sort(
+    (a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name),
+  )) {
+    visit(m);
+  }
+  return out;
+}
+
+/** Fill a SQL model's template for this run. */
+export function renderSql(sql: string, ctx: RunContext, ratio: (a: string, b: string) => string): string {
+  return sql.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
+    if (expr.startsWith('ref:')) return ctx.tableOf(expr.slice(4).trim());
+    if (expr.startsWith('ratio:')) {
+      const [a, b] = expr.slice(6).split(';;');
+      if (a === undefined || b === undefined) throw new Error(`{{${expr}}}: a ratio needs "a ;; b"`);
+      return ratio(a.trim(), b.trim());
+    }
+    const v = ctx.params[expr];
+    if (v === undefined) throw new Error(`unknown template parameter {{${expr}}}`);
+    return v;
+  });
+}

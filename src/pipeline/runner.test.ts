@@ -1,0 +1,242 @@
+// The pipeline runner and its first models on a small hand-made bank, on both engines. The expected
+// values are worked out by hand in the comments.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine, type TestDb } from '../../test/engines.js';
+import { loadSeasonConfig } from '../config/season.js';
+import { loadModels, type Model, orderModels, parseSqlModel } from './models.js';
+import { lastCompleteMonthOf, runPipeline } from './runner.js';
+
+// D = 2027-02-10: L = January 2027; W13 = Jan 2026 … Jan 2027; L − 3 … L − 1 = Oct, Nov, Dec 2026;
+// L − 12 = Jan 2026; the tier window L − 11 … L = Feb 2026 … Jan 2027.
+const D = '2027-02-10';
+const config = loadSeasonConfig();
+
+it('L is the last complete month', () => {
+  expect(lastCompleteMonthOf('2027-02-10')).toBe('2027-01-01');
+  expect(lastCompleteMonthOf('2027-01-31')).toBe('2027-01-01');
+  expect(lastCompleteMonthOf('2027-03-01')).toBe('2027-02-01');
+});
+
+it('orders models after what they read, and refuses a model without a key', () => {
+  const names = orderModels(loadModels()).map((m) => m.name);
+  expect(names.indexOf('employer_month')).toBeLessThan(names.indexOf('employer_tiers'));
+  expect(names.indexOf('employer_month')).toBeLessThan(names.indexOf('payroll_alerts'));
+  expect(() => parseSqlModel('monitoring', 'x.sql', '-- x: no key\n-- reads: payroll\nSELECT 1')).toThrow(
+    /no "-- key:" line/,
+  );
+});
+
+const months = (from: string, to: string) => {
+  const out: string[] = [];
+  for (let d = from; d <= to; ) {
+    out.push(d);
+    const m = Number(d.slice(5, 7));
+    d =
+      m === 12
+        ? `${Number(d.slice(0, 4)) + 1}-01-01`
+        : `${d.slice(0, 5)}${String(m + 1).padStart(2, '0')}-01`;
+  }
+  return out;
+};
+
+describeEachEngine('pipeline on a hand-made bank', (engine) => {
+  let db: TestDb;
+  const rows: (string | number)[][] = [];
+  /** n employees of `employer` paid `each` yuan on the 10th of `month`. */
+  const pay = (employer: string, month: string, n: number, each: string) => {
+    for (let i = 1; i <= n; i++)
+      rows.push([
+        `P-${employer}-${month}-${i}`,
+        employer,
+        `C-${employer}-${i}`,
+        `${month.slice(0, 8)}10`,
+        each,
+      ]);
+  };
+
+  beforeAll(async () => {
+    db = await engine.open();
+    await db.execute(
+      `INSERT INTO employers (employer_id, employer_name, is_government, org_id) VALUES
+        ('E1', 'steady', 'N', 'O1'), ('E2', 'stops', 'N', 'O1'), ('E3', 'drops', 'N', 'O1'), ('E4', 'government', 'Y', 'O1'),
+        ('E5', 'small', 'N', 'O1'), ('E6', 'large', 'N', 'O1'), ('E7', 'never paid', 'N', 'O1')`,
+    );
+    for (const m of months('2026-01-01', '2027-01-01')) pay('E1', m, 6, '1000.00'); // steady
+    pay('E2', '2026-01-01', 5, '1000.00');
+    for (const m of ['2026-10-01', '2026-11-01', '2026-12-01']) pay('E2', m, 6, '1000.00'); // nothing in L
+    pay('E3', '2026-10-01', 7, '1500.00');
+    pay('E3', '2026-11-01', 6, '1500.00');
+    pay('E3', '2026-12-01', 6, '1500.00');
+    pay('E3', '2027-01-01', 4, '1500.00');
+    for (const m of months('2026-01-01', '2027-01-01')) pay('E4', m, 1, '8000.00');
+    pay('E5', '2026-10-01', 5, '900.00');
+    pay('E5', '2026-11-01', 5, '900.00');
+    pay('E5', '2026-12-01', 4, '900.00');
+    for (const m of months('2026-02-01', '2027-01-01')) pay('E6', m, 60, '10000.00');
+    pay('E1', '2025-12-01', 6, '1000.00'); // before W13: not counted
+    pay('E1', '2027-02-01', 6, '1000.00'); // the partial month: not counted
+    for (let i = 0; i < rows.length; i += 200) {
+      const part = rows.slice(i, i + 200);
+      await db.execute(
+        `INSERT INTO payroll (payroll_id, employer_id, customer_id, account_id, pay_date, amount) VALUES ${part
+          .map(
+            (_, k) =>
+              `($${5 * k + 1}, $${5 * k + 2}, $${5 * k + 3}, 'A', CAST($${5 * k + 4} AS DATE), CAST($${5 * k + 5} AS DECIMAL(18,2)))`,
+          )
+          .join(', ')}`,
+        part.flat(),
+      );
+    }
+    await db.execute(
+      `INSERT INTO overseas_institutions VALUES
+        ('I1', 'University of Toronto', 'CA', 'ROYCCAT2', '0001234567', 'Univ of Toronto', 'Y'),
+        ('I2', 'The University of Melbourne', 'AU', 'ANZBAU3M', 'AU-0123', NULL, 'Y'),
+        ('I3', 'Example Language School', 'GB', 'LOYDGB2L', '30963312', NULL, 'N')`,
+    );
+    await db.execute(
+      `INSERT INTO remittances (remittance_id, customer_id, remit_date, amount, amount_cny, beneficiary_name, beneficiary_account, beneficiary_bic, beneficiary_country, purpose) VALUES
+        ('R1', 'C1', DATE '2026-08-20', 100.00, 720.00, 'UofT fees', '000-1234-567', 'ROYCCAT2XXX', 'CA', 'TUITION'),
+        ('R2', 'C1', DATE '2025-08-20', 100.00, 720.00, 'UNIV. OF TORONTO', NULL, NULL, 'CA', 'TUITION'),
+        ('R3', 'C2', DATE '2026-01-15', 100.00, 720.00, 'Univrsity of Melborne', NULL, NULL, NULL, 'TUITION'),
+        ('R4', 'C2', DATE '2026-01-15', 100.00, 720.00, 'Somebody Else', NULL, 'ANZBAU3M', 'AU', 'LIVING'),
+        ('R5', 'C3', DATE '2026-01-15', 100.00, 720.00, 'Example Language School', '30963312', 'LOYDGB2L', 'GB', 'TUITION'),
+        ('R6', 'C3', DATE '2024-02-10', 100.00, 720.00, 'University of Toronto', NULL, NULL, 'CA', 'TUITION'),
+        ('R7', 'C3', DATE '2024-02-11', 100.00, 720.00, 'University of Toronto', NULL, NULL, 'US', 'TUITION')`,
+    );
+    const r = await runPipeline(db, { asOf: D, config });
+    expect(r).toMatchObject({ status: 'PUBLISHED', message: null });
+  }, 60_000);
+  afterAll(async () => db?.close());
+
+  it('employer_month: headcount and amount per employer and month of W13 only', async () => {
+    // E1 13 + E2 4 + E3 4 + E4 13 + E5 3 + E6 12 = 49 employer-months (Dec 2025 and Feb 2027 are outside W13).
+    expect(await db.query('SELECT count(*) AS n FROM employer_month')).toEqual([{ n: 49 }]);
+    expect(
+      await db.query(
+        `SELECT month, headcount, amount FROM employer_month WHERE employer_id = 'E3' ORDER BY month`,
+      ),
+    ).toEqual([
+      { month: '2026-10-01', headcount: 7, amount: '10500.00' },
+      { month: '2026-11-01', headcount: 6, amount: '9000.00' },
+      { month: '2026-12-01', headcount: 6, amount: '9000.00' },
+      { month: '2027-01-01', headcount: 4, amount: '6000.00' },
+    ]);
+  });
+
+  it('employer_tiers: A for government, B at 500k a month or 50 heads, C otherwise; means over 12 months', async () => {
+    expect(
+      await db.query(
+        'SELECT employer_id, tier, mean_amount_12, mean_headcount_12 FROM employer_tiers ORDER BY employer_id',
+      ),
+    ).toEqual([
+      // E1: 12 months Feb 2026–Jan 2027 × 6 × 1000 = 72,000 → 6,000/month, 6 heads.
+      { employer_id: 'E1', tier: 'C', mean_amount_12: '6000.0000000000', mean_headcount_12: '6.0000000000' },
+      // E2: Oct–Dec 6 × 1000 (Jan 2026 is outside L − 11 … L) = 18,000 → 1,500; 18 heads / 12 = 1.5.
+      { employer_id: 'E2', tier: 'C', mean_amount_12: '1500.0000000000', mean_headcount_12: '1.5000000000' },
+      // E3: 10,500 + 9,000 + 9,000 + 6,000 = 34,500 → 2,875; 23 heads / 12 = 1.9166666667 (half up).
+      { employer_id: 'E3', tier: 'C', mean_amount_12: '2875.0000000000', mean_headcount_12: '1.9166666667' },
+      // E4: government → A whatever its size.
+      { employer_id: 'E4', tier: 'A', mean_amount_12: '8000.0000000000', mean_headcount_12: '1.0000000000' },
+      // E5: 14 heads × 900 = 12,600 → 1,050; 14 / 12 = 1.1666666667.
+      { employer_id: 'E5', tier: 'C', mean_amount_12: '1050.0000000000', mean_headcount_12: '1.1666666667' },
+      // E6: 60 × 10,000 = 600,000 a month ≥ 500,000 → B (below 5,000,000 and 500 heads for A).
+      {
+        employer_id: 'E6',
+        tier: 'B',
+        mean_amount_12: '600000.0000000000',
+        mean_headcount_12: '60.0000000000',
+      },
+      // E7 never paid: C with zero means.
+      { employer_id: 'E7', tier: 'C', mean_amount_12: '0.0000000000', mean_headcount_12: '0.0000000000' },
+    ]);
+  });
+
+  it('payroll_alerts: STOPPED and DROP as METRICS.md defines them, with avg3 and the year-on-year ratio', async () => {
+    expect(
+      await db.query(
+        'SELECT employer_id, kind, headcount_l, avg3, amount_l, yoy_ratio FROM payroll_alerts ORDER BY employer_id',
+      ),
+    ).toEqual([
+      // E2: paid in Oct, Nov, Dec (avg3 = 18 / 3 = 6 ≥ 5), nothing in L → STOPPED; L − 12 (Jan 2026) paid 5,000 → 0 / 5,000.
+      {
+        employer_id: 'E2',
+        kind: 'STOPPED',
+        headcount_l: 0,
+        avg3: '6.0000000000',
+        amount_l: '0.00',
+        yoy_ratio: '0.0000000000',
+      },
+      // E3: avg3 = 19 / 3 = 6.3333333333; 4 < 0.7 × 6.33 = 4.43 → DROP; nothing in Jan 2026 → no ratio.
+      {
+        employer_id: 'E3',
+        kind: 'DROP',
+        headcount_l: 4,
+        avg3: '6.3333333333',
+        amount_l: '6000.00',
+        yoy_ratio: null,
+      },
+      // E1 (steady), E4 and E5 (avg3 1 and 4.67 < 5) and E6 (steady) raise nothing.
+    ]);
+  });
+
+  it('remittance_matches: exact by BIC and account, exact by name and country, probable, within 3 years', async () => {
+    expect(
+      await db.query(
+        'SELECT remittance_id, institution_id, match_kind, score FROM remittance_matches ORDER BY remittance_id',
+      ),
+    ).toEqual([
+      { remittance_id: 'R1', institution_id: 'I1', match_kind: 'EXACT_BIC', score: '1.000' }, // BIC (first 8) and account (digits only)
+      { remittance_id: 'R2', institution_id: 'I1', match_kind: 'EXACT_NAME', score: '1.000' }, // UNIV. → UNIVERSITY
+      {
+        remittance_id: 'R3',
+        institution_id: 'I2',
+        match_kind: 'PROBABLE',
+        score: '0.842', // Dice similarity of the letter bigrams
+      }, // two typos
+      { remittance_id: 'R4', institution_id: 'I2', match_kind: 'PROBABLE', score: '0.000' }, // the BIC alone
+      // R5: the institution takes no tuition. R6: 2024-02-10 is exactly three years before D — outside (D − 3y, D].
+      // R7: the name matches but the country does not.
+    ]);
+  });
+
+  it('records the run, and a rerun of the same date publishes identical tables', async () => {
+    const snapshot = async () => ({
+      month: await db.query('SELECT * FROM employer_month ORDER BY employer_id, month'),
+      tiers: await db.query('SELECT * FROM employer_tiers ORDER BY employer_id'),
+      alerts: await db.query('SELECT * FROM payroll_alerts ORDER BY employer_id'),
+      matches: await db.query('SELECT * FROM remittance_matches ORDER BY remittance_id'),
+    });
+    const before = await snapshot();
+    const again = await runPipeline(db, { asOf: D, config });
+    expect(again.status).toBe('PUBLISHED');
+    expect(await snapshot()).toEqual(before);
+    const runs = await db.query<{ status: string; as_of: string }>(
+      'SELECT status, as_of FROM runs ORDER BY run_id',
+    );
+    expect(runs.slice(-2)).toEqual([
+      { status: 'PUBLISHED', as_of: D },
+      { status: 'PUBLISHED', as_of: D },
+    ]);
+  });
+
+  it('a failed check publishes nothing and names the check', async () => {
+    const before = await db.query('SELECT * FROM employer_tiers ORDER BY employer_id');
+    const broken: Model = {
+      ...(loadModels().find((m) => m.name === 'employer_tiers') as Model),
+      // Every employer twice: the key check must fail.
+      sql: "SELECT employer_id, 'X' AS tier FROM employers UNION ALL SELECT employer_id, 'X' FROM employers",
+      expectedRows: undefined,
+    };
+    const models = loadModels().map((m) => (m.name === 'employer_tiers' ? broken : m));
+    const r = await runPipeline(db, { asOf: D, config, models });
+    expect(r).toMatchObject({
+      status: 'FAILED',
+      message: 'check failed: employer_tiers: 7 keys repeated (employer_id)',
+    });
+    expect(await db.query('SELECT * FROM employer_tiers ORDER BY employer_id')).toEqual(before);
+    expect(await db.query(`SELECT status, message FROM runs WHERE run_id = $1`, [r.runId])).toEqual([
+      { status: 'FAILED', message: r.message },
+    ]);
+  });
+});

@@ -1,0 +1,181 @@
+// `wangji run --as-of D`: computes every model (or one stage's) into staging tables, checks them (keys
+// not null and unique, row counts reconciled), and publishes them all in one transaction — or, when a
+// check fails, publishes nothing and names the check. Every run is recorded in the ledger `runs`.
+
+import type { SeasonConfig } from '../config/season.js';
+import { quoteIdent } from '../db/dialect.js';
+import type { Db } from '../db/types.js';
+import { Calendar } from '../domain/calendar.js';
+import { addDays } from '../domain/dates.js';
+import { dateLiteral } from '../extracts/checks.js';
+import { loadModels, type Model, orderModels, type RunContext, renderSql, type Stage } from './models.js';
+
+export interface RunOptions {
+  asOf: string;
+  stage?: Stage;
+  config: SeasonConfig;
+  onProgress?: (message: string) => void;
+  models?: Model[];
+}
+
+export interface ModelReport {
+  model: string;
+  stage: Stage;
+  rows: number;
+  seconds: number;
+}
+
+export interface RunReport {
+  runId: number;
+  asOf: string;
+  stage: Stage | null;
+  status: 'PUBLISHED' | 'FAILED';
+  message: string | null;
+  models: ModelReport[];
+  seconds: number;
+}
+
+export class CheckFailed extends Error {}
+
+const monthStart = (d: string, n = 0) => {
+  const m = Number(d.slice(5, 7)) - 1 + n;
+  const y = Number(d.slice(0, 4)) + Math.floor(m / 12);
+  return `${y}-${String((((m % 12) + 12) % 12) + 1).padStart(2, '0')}-01`;
+};
+
+/** L of METRICS.md: month(D) when D is its last day, else the month before (its first day). */
+export function lastCompleteMonthOf(asOf: string): string {
+  return addDays(asOf, 1).endsWith('-01') ? monthStart(asOf) : monthStart(asOf, -1);
+}
+
+/** The dates and thresholds a model template may use, as SQL literals. */
+export function runParams(asOf: string, config: SeasonConfig): Record<string, string> {
+  const L = lastCompleteMonthOf(asOf);
+  const season = new Calendar(config).seasonOf(asOf);
+  const params: Record<string, string> = {
+    as_of: dateLiteral(asOf),
+    month_start: dateLiteral(monthStart(asOf)),
+    L: dateLiteral(L),
+    L_next: dateLiteral(monthStart(L, 1)),
+    W13_start: dateLiteral(monthStart(L, -12)),
+    season_start: dateLiteral(season?.start ?? asOf),
+  };
+  for (const n of [1, 2, 3, 11, 12]) params[`L_minus_${n}`] = dateLiteral(monthStart(L, -n));
+  for (const [k, v] of Object.entries(config.thresholds)) {
+    if (typeof v === 'number') params[k] = String(v);
+    else if (typeof v === 'string') params[k] = `CAST('${v}' AS DECIMAL(38,10))`; // validated decimal text
+  }
+  return params;
+}
+
+const staging = (model: string) => `stg__${model}`;
+const nowTs = () => new Date().toISOString().replace('T', ' ').replace('Z', '');
+
+export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
+  const t0 = Date.now();
+  const started = nowTs();
+  const progress = o.onProgress ?? (() => undefined);
+  const all = orderModels(o.models ?? loadModels());
+  const selected = o.stage ? all.filter((m) => m.stage === o.stage) : all;
+  const inRun = new Set(selected.map((m) => m.name));
+  const ctx: RunContext = {
+    asOf: o.asOf,
+    params: runParams(o.asOf, o.config),
+    // A model reads this run's staging table of a model in the run, else the published table.
+    tableOf: (model) => quoteIdent(inRun.has(model) ? staging(model) : model),
+  };
+  const reports: ModelReport[] = [];
+  try {
+    for (const [i, m] of selected.entries()) {
+      const t = Date.now();
+      progress(`[${i + 1}/${selected.length}] ${m.stage}/${m.name}`);
+      const target = staging(m.name);
+      await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(target)}`);
+      if (m.sql)
+        await db.exec(`CREATE TABLE ${quoteIdent(target)} AS ${renderSql(m.sql, ctx, db.dialect.ratio)}`);
+      else if (m.build) await m.build(db, ctx, target);
+      const rows = await checkModel(db, m, target, ctx);
+      reports.push({ model: m.name, stage: m.stage, rows, seconds: (Date.now() - t) / 1000 });
+      progress(
+        `[${i + 1}/${selected.length}] ${m.stage}/${m.name}: ${rows} rows (${((Date.now() - t) / 1000).toFixed(1)}s)`,
+      );
+    }
+    const runId = await db.transaction(async (tx) => {
+      const lock = tx.dialect.exclusiveLock('run');
+      if (lock) await tx.exec(lock);
+      for (const m of selected) {
+        await tx.exec(`DROP TABLE IF EXISTS ${quoteIdent(m.name)}`);
+        await tx.exec(`CREATE TABLE ${quoteIdent(m.name)} AS SELECT * FROM ${quoteIdent(staging(m.name))}`);
+        const grant = tx.dialect.grantConsoleRead(m.name);
+        if (grant) await tx.exec(grant);
+      }
+      return record(tx, o, started, 'PUBLISHED', null, reports);
+    });
+    await dropStaging(db, selected);
+    return {
+      runId,
+      asOf: o.asOf,
+      stage: o.stage ?? null,
+      status: 'PUBLISHED',
+      message: null,
+      models: reports,
+      seconds: (Date.now() - t0) / 1000,
+    };
+  } catch (e) {
+    const message =
+      e instanceof CheckFailed ? e.message : `run failed: ${(e as Error).message.split('\n')[0]}`;
+    await dropStaging(db, selected).catch(() => undefined);
+    const runId = await record(db, o, started, 'FAILED', message, reports);
+    return {
+      runId,
+      asOf: o.asOf,
+      stage: o.stage ?? null,
+      status: 'FAILED',
+      message,
+      models: reports,
+      seconds: (Date.now() - t0) / 1000,
+    };
+  }
+}
+
+/** Keys not null and unique; the row count reconciled when the model states what it should be. */
+async function checkModel(db: Db, m: Model, table: string, ctx: RunContext): Promise<number> {
+  const t = quoteIdent(table);
+  const keys = m.key.map(quoteIdent);
+  const one = async (sql: string) => Number(Object.values((await db.query(sql))[0] ?? {})[0]);
+  const rows = await one(`SELECT count(*) FROM ${t}`);
+  const nulls = await one(`SELECT count(*) FROM ${t} WHERE ${keys.map((k) => `${k} IS NULL`).join(' OR ')}`);
+  if (nulls > 0)
+    throw new CheckFailed(`check failed: ${m.name}: ${nulls} rows with an empty key (${m.key.join(', ')})`);
+  const dups = await one(
+    `SELECT count(*) FROM (SELECT ${keys.join(', ')} FROM ${t} GROUP BY ${keys.join(', ')} HAVING count(*) > 1) d`,
+  );
+  if (dups > 0) throw new CheckFailed(`check failed: ${m.name}: ${dups} keys repeated (${m.key.join(', ')})`);
+  if (m.expectedRows) {
+    const expected = await one(renderSql(m.expectedRows, ctx, db.dialect.ratio));
+    if (expected !== rows)
+      throw new CheckFailed(`check failed: ${m.name}: ${rows} rows, the inputs give ${expected}`);
+  }
+  return rows;
+}
+
+async function dropStaging(db: Db, models: Model[]): Promise<void> {
+  for (const m of models) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging(m.name))}`);
+}
+
+async function record(
+  db: Db,
+  o: RunOptions,
+  started: string,
+  status: string,
+  message: string | null,
+  models: ModelReport[],
+): Promise<number> {
+  const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('run_id_seq') AS id`)) as [{ id: number }];
+  await db.execute(
+    `INSERT INTO runs (run_id, as_of, stage, started_at, finished_at, status, message, models)
+     VALUES ($1, CAST($2 AS DATE), $3, CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), $6, $7, $8)`,
+    [id, o.asOf, o.stage ?? null, started, nowTs(), status, message, JSON.stringify(models)],
+  );
+  return id;
+}
