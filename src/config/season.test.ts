@@ -52,6 +52,21 @@ it('refuses a bad season file with the field named', () => {
     /season\.start: must be a real month and day/,
   );
   expect(bad(() => 'season: [')).toThrow(SeasonConfigError);
+  expect(bad((s) => s.replace('payroll_churn_drop: "0.30"', 'payroll_churn_drop: 30'))).toThrow(
+    /payroll_churn_drop: must be a fraction/,
+  );
+  expect(bad((s) => s.replace('start: "11-15"', 'start: "02-29"'))).toThrow(
+    /season\.start: must be in September to December/,
+  );
+  expect(bad((s) => s.replace('end: "03-31"', 'end: "12-31"'))).toThrow(
+    /season\.end: must be in January to June/,
+  );
+  expect(bad((s) => s.replace('end: "03-31"', 'end: "02-01"'))).toThrow(
+    /season\.phases: season 2024: phases must cover/,
+  );
+  expect(bad((s) => s.replace('employer_tier_b_headcount: 50', 'employer_tier_b_headcount: 600'))).toThrow(
+    /tier B thresholds must not exceed tier A/,
+  );
 });
 
 it('ships a JSON schema that matches the zod schema', () => {
@@ -91,10 +106,11 @@ it('lets a season move a phase boundary, and refuses gaps', () => {
     '2027-02-21',
     '2027-03-31',
   ]);
-  const gap = parseSeasonConfig(
-    text.replace('phases: {}', 'phases: { "2026": { CONSOLIDATION: { start: "2027-03-01" } } }'),
-  );
-  expect(() => new Calendar(gap).season(2026)).toThrow(/without gaps or overlaps/);
+  expect(() =>
+    parseSeasonConfig(
+      text.replace('phases: {}', 'phases: { "2026": { CONSOLIDATION: { start: "2027-03-01" } } }'),
+    ),
+  ).toThrow(/season 2026: phases must cover 2026-11-15 … 2027-03-31 without gaps or overlaps/);
 });
 
 it('knows working days: chinese-days where it has the year, the season config on top, else weekdays', () => {
@@ -110,4 +126,15 @@ it('knows working days: chinese-days where it has the year, the season config on
     { year: 2027, source: 'season config' },
   ]);
   expect(cal.holidaySource(2029)).toBe('weekends only');
+  expect(cal.holidaySource(2028)).toBe('weekends only'); // Jan 1 2028 is a Saturday: not a sign of data
+  // A day added in the config applies on top of the package's year; it does not replace it.
+  const extra = new Calendar(
+    parseSeasonConfig(
+      text.replace('holidays:', 'holidays:\n  - { date: "2026-03-09", kind: HOLIDAY, name: 测试 }'),
+    ),
+  );
+  expect(extra.isWorkday('2026-03-09')).toBe(false);
+  expect(extra.isWorkday('2026-02-17')).toBe(false);
+  expect(extra.isWorkday('2026-01-04')).toBe(true);
+  expect(extra.season(2025).phases[1]?.workingDays).toBe(cal.season(2025).phases[1]?.workingDays);
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { Calendar } from '../domain/calendar.js';
 import { isRealDate } from '../domain/dates.js';
 import { ACCOUNT_TYPES } from '../extracts/contract.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -21,6 +22,8 @@ const monthDay = z
   .regex(/^\d{2}-\d{2}$/, 'must be MM-DD')
   .refine((v) => isRealDate(`2024-${v}`), 'must be a real month and day');
 const date = z.string().refine(isRealDate, 'must be a date YYYY-MM-DD');
+/** A share or rate written as a decimal fraction: 0.30 for 30 %. */
+const fraction = decimal.refine((v) => Number(v) <= 1, 'must be a fraction between 0 and 1 (0.30 for 30 %)');
 const count = z.number().int().nonnegative();
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
@@ -33,8 +36,12 @@ export const seasonConfigSchema = z
   .object({
     season: z
       .object({
-        start: monthDay.default('11-15'),
-        end: monthDay.default('03-31'),
+        start: monthDay
+          .refine((v) => v >= '09-01', 'must be in September to December (the season runs over the year end)')
+          .default('11-15'),
+        end: monthDay
+          .refine((v) => v <= '06-30' && v !== '02-29', 'must be in January to June, not 02-29')
+          .default('03-31'),
         phases: z
           .record(
             z.string().regex(/^\d{4}$/, 'must be the season start year'),
@@ -54,13 +61,13 @@ export const seasonConfigSchema = z
         minor_activity_age: count,
         ssc_gen3_min_age: count,
         payroll_churn_min_avg3: count,
-        payroll_churn_drop: decimal,
+        payroll_churn_drop: fraction,
         employer_tier_a_amount: decimal,
         employer_tier_a_headcount: count,
         employer_tier_b_amount: decimal,
         employer_tier_b_headcount: count,
-        laggard_gap: decimal,
-        laggard_bottom_share: decimal,
+        laggard_gap: fraction,
+        laggard_bottom_share: fraction,
         max_open_leads: count,
         holdout_basis_points: count.max(10_000),
         holdout_min_group: count,
@@ -69,10 +76,10 @@ export const seasonConfigSchema = z
         quiet_hours: z.object({ from: time, to: time }).strict(),
         refusal_suppress_days: count,
         attribution_days: count,
-        payroll_gift_ratio: decimal,
+        payroll_gift_ratio: fraction,
         silver_wealth_min_deposits: decimal,
-        merchant_tier_proximity: decimal,
-        merchant_growth: decimal,
+        merchant_tier_proximity: fraction,
+        merchant_growth: fraction,
         top_product_matches: count,
       })
       .strict(),
@@ -99,7 +106,13 @@ export const seasonConfigSchema = z
       .array(z.object({ date, kind: z.enum(['HOLIDAY', 'WORKDAY']), name: z.string().min(1) }).strict())
       .default([]),
   })
-  .strict();
+  .strict()
+  .refine(
+    (c) =>
+      Number(c.thresholds.employer_tier_b_amount) <= Number(c.thresholds.employer_tier_a_amount) &&
+      c.thresholds.employer_tier_b_headcount <= c.thresholds.employer_tier_a_headcount,
+    { message: 'tier B thresholds must not exceed tier A', path: ['thresholds', 'employer_tier_b_amount'] },
+  );
 
 export type SeasonConfig = z.output<typeof seasonConfigSchema>;
 
@@ -119,6 +132,19 @@ export function parseSeasonConfig(text: string, file = 'season config'): SeasonC
       .slice(0, 5)
       .map((i) => `${file}: ${i.path.join('.') || '(document)'}: ${i.message}`);
     throw new SeasonConfigError(lines.join('\n'));
+  }
+  // The phases of every season a bank may run (and of every season the file overrides) must resolve.
+  const calendar = new Calendar(parsed.data);
+  const years = new Set([
+    ...Array.from({ length: 12 }, (_, i) => 2024 + i),
+    ...Object.keys(parsed.data.season.phases).map(Number),
+  ]);
+  for (const year of years) {
+    try {
+      calendar.season(year);
+    } catch (e) {
+      throw new SeasonConfigError(`${file}: season.phases: ${(e as Error).message}`);
+    }
   }
   return parsed.data;
 }

@@ -46,9 +46,13 @@ export const postgresDialect: Dialect = {
   exclusiveLock: (what) =>
     `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117 }[what]})`,
   grantConsoleRead: (table) => `GRANT SELECT ON ${quoteIdent(table)} TO wangji_console`,
-  // numeric division keeps at least the dividend's 20 decimals; round() rounds half away from zero.
-  ratio: (a, b) =>
-    `CAST(round(CAST(${a} AS NUMERIC(60,20)) / NULLIF(CAST(${b} AS NUMERIC(60,20)), 0), 10) AS NUMERIC(38,10))`,
+  // The same integer formula as DuckDB: numeric division picks its own scale and would round twice.
+  ratio: (a, b) => {
+    const A = `(CAST(${a} AS NUMERIC) * 1000000000000)`;
+    const B = `(CAST(${b} AS NUMERIC) * 1000000000000)`;
+    const q = `div(abs(${A}) * 20000000000 + abs(${B}), 2 * abs(${B}))`;
+    return `CAST(CASE WHEN ${B} = 0 THEN NULL ELSE sign(${A}) * sign(${B}) * ${q} * 0.0000000001 END AS NUMERIC(38,10))`;
+  },
   defaultSchema: 'public',
   consoleSearchPath: () => 'SET search_path = masked, public',
 };

@@ -54,9 +54,12 @@ export function lunarNewYear(year: number): { springFestival: string; lanternFes
 export const daysBetweenInclusive = (a: string, b: string) =>
   Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000) + 1;
 
-/** Whether `chinese-days` carries a year's official arrangement (New Year's Day is always a holiday). */
+/**
+ * Whether `chinese-days` carries a year's official arrangement: New Year's Day is then a named holiday
+ * ("New Year's Day,元旦,1"); a year it lacks gives only the weekday name.
+ */
 function packageCoversYear(year: number): boolean {
-  return chineseDays.isHoliday(`${year}-01-01`);
+  return chineseDays.getDayDetail(`${year}-01-01`).name.includes(',');
 }
 
 export class Calendar {
@@ -66,17 +69,20 @@ export class Calendar {
     this.overrides = new Map(config.holidays.map((h) => [h.date, { kind: h.kind, name: h.name }]));
   }
 
+  /** The package when it has the year (the config's days then apply on top of it), else the config, else weekends. */
   holidaySource(year: number): 'chinese-days' | 'season config' | 'weekends only' {
-    if (this.config.holidays.some((h) => h.date.startsWith(`${year}-`))) return 'season config';
-    return packageCoversYear(year) ? 'chinese-days' : 'weekends only';
+    if (packageCoversYear(year)) return 'chinese-days';
+    return this.config.holidays.some((h) => h.date.startsWith(`${year}-`))
+      ? 'season config'
+      : 'weekends only';
   }
 
-  /** A working day: the season config first, then `chinese-days` for the years it covers, else Mon–Fri. */
+  /** A working day: the season config's entry for the day, else `chinese-days` for the years it covers, else Mon–Fri. */
   isWorkday(date: string): boolean {
     const o = this.overrides.get(date);
     if (o) return o.kind === 'WORKDAY';
     const year = Number(date.slice(0, 4));
-    if (this.holidaySource(year) === 'chinese-days') return chineseDays.isWorkday(date);
+    if (packageCoversYear(year)) return chineseDays.isWorkday(date);
     const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
     return dow !== 0 && dow !== 6;
   }

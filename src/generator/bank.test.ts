@@ -6,10 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachEngine, type TestDb } from '../../test/engines.js';
+import { describeEachEngine, duckdbEngine, type TestDb } from '../../test/engines.js';
+import { loadSeasonConfig } from '../config/season.js';
 import { isCountyDivision } from '../domain/divisions.js';
 import { COUNTY_CREDIT_OCCUPATIONS, STAFF_ROLES } from '../extracts/contract.js';
 import { loadDrop } from '../extracts/loader.js';
+import { runPipeline } from '../pipeline/runner.js';
 import { generateBank } from './bank.js';
 import { dateOf, dayOf, monthStart, seasonOf } from './calendar.js';
 import { lastCompleteMonth } from './employers.js';
@@ -55,6 +57,29 @@ it('writes Parquet reproducibly, with exact types', async () => {
   }
 });
 
+it('a small bank still raises a STOPPED and a DROP churn alert (through the loader and the pipeline)', async () => {
+  for (const seed of [1, 3]) {
+    const dir = join(work, `small-${seed}`);
+    await generateBank({ customers: 3000, seed, asOf: '2026-11-28', out: dir });
+    const db = await duckdbEngine.open();
+    try {
+      expect((await loadDrop(db, dir)).totals.quarantined).toBe(0);
+      const run = await runPipeline(db, {
+        asOf: '2026-11-28',
+        stage: 'monitoring',
+        config: loadSeasonConfig(),
+      });
+      expect(run.status).toBe('PUBLISHED');
+      const kinds = (await db.query<{ kind: string }>('SELECT DISTINCT kind FROM payroll_alerts')).map(
+        (k) => k.kind,
+      );
+      expect([seed, kinds.sort()]).toEqual([seed, ['DROP', 'STOPPED']]);
+    } finally {
+      await db.close();
+    }
+  }
+}, 120_000);
+
 it('sizes the org tree in proportion to the customers (100k: 3 branches, 12 sub-branches, 50 outlets)', () => {
   expect(orgSizes(100_000)).toEqual({ branches: 3, subbranches: 12, outlets: 50 });
   expect(orgSizes(1_000_000)).toEqual({ branches: 30, subbranches: 120, outlets: 500 });
@@ -65,7 +90,7 @@ it('covers 13 months before the season start up to as-of', () => {
   expect(seasonOf(AS_OF)).toMatchObject({
     start: '2026-11-15',
     end: '2027-03-31',
-    historyStart: '2025-10-15',
+    historyStart: '2025-10-01',
   });
   expect(() => seasonOf('2026-07-01')).toThrow(/outside a season/);
 });
@@ -338,6 +363,10 @@ describeEachEngine('the synthetic bank, loaded', (engine) => {
     expect(
       await one(`SELECT count(*) FROM merchants WHERE merchant_type = 'SUPPLY_CHAIN_DEALER'`),
     ).toBeGreaterThan(10);
+  });
+
+  it('ID numbers are unique', async () => {
+    expect(await one('SELECT count(*) - count(DISTINCT id_no) FROM customers')).toBe(0);
   });
 
   it('people: minors with guardians, elderly over 75, no consent, do-not-disturb, every county credit-card occupation, risk levels', async () => {

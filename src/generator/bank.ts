@@ -86,6 +86,9 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
   const progress = o.onProgress ?? (() => undefined);
   const csvDir = o.format === 'parquet' ? join(o.out, '.csv') : o.out;
   mkdirSync(csvDir, { recursive: true });
+  // A folder holds one drop: extract files of an earlier run (in either format) would be loaded with it.
+  for (const e of EXTRACTS)
+    for (const ext of ['csv', 'parquet']) rmSync(join(o.out, `${e.name}.${ext}`), { force: true });
   const w = new Map(
     EXTRACTS.map((e) => [
       e.name,
@@ -195,6 +198,7 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
   const nextId = (kind: keyof typeof counters, prefix: string, width = 10) =>
     `${prefix}${String(++counters[kind]).padStart(width, '0')}`;
   const countyCache = new Map<string, boolean>();
+  const issuedIds = new Set<string>();
   const isCounty = (code: string) => {
     let v = countyCache.get(code);
     if (v === undefined) {
@@ -238,7 +242,7 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
         : rand(earliest, S - 1, r);
     const occupation = occupationOf(r, age, county);
     const phone = adult || r.chance(0.4) ? mobile(r) : null;
-    const idNo = idCard(r, residence, birth, gender);
+    const idNo = idCard(r, residence, birth, gender, issuedIds);
     const managers = tree.managers.get(outlet.id) ?? [];
     const manager = adult && r.chance(0.55) ? (r.chance(0.02) ? 'S999002' : r.pick(managers)) : null;
     const riskLevel =

@@ -32,7 +32,7 @@ export interface Season {
   /** Mar 31 after S. */
   end: string;
   asOf: string;
-  /** 13 months before S: the first day with payroll, balances and the like. */
+  /** The first day of the month 13 months before S: the first day with payroll, balances and the like. */
   historyStart: string;
   /** 3 years before as-of: remittances (and the customers behind them) reach back this far. */
   remittanceStart: string;
@@ -52,7 +52,9 @@ export function seasonOf(asOf: string, startMonthDay = '11-15'): Season {
   if (asOf > end || (md >= '04-01' && md < startMonthDay)) {
     throw new Error(`as-of ${asOf} is outside a season (${startMonthDay} … 03-31)`);
   }
-  const historyStart = `${monthStart(start, -13).slice(0, 8)}${start.slice(8)}`;
+  // From the first day of the month 13 months before S, so that W13 is whole for every D of the season
+  // (for D in Nov 15–29, L − 12 is the October of the year before).
+  const historyStart = monthStart(start, -13);
   const remittanceStart = `${y - 3}${asOf.slice(4, 10) === '-02-29' ? '-02-28' : asOf.slice(4)}`;
   return { start, end, asOf, historyStart, remittanceStart };
 }

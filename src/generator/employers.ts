@@ -101,6 +101,18 @@ export function buildEmployers(seed: number, customers: number, season: Season, 
       division,
     ]);
   }
+  // At any size, churn alerts must be possible: the two largest private employers that neither churn nor
+  // arrive in the window are made one STOPPED and one DROP when no employer was drawn to be.
+  const steady = employers
+    .filter((e) => !e.government && !e.churn && !e.startMonth)
+    .sort((a, b) => b.weight - a.weight);
+  for (const kind of ['STOPPED', 'DROP'] as const) {
+    const e = employers.some((x) => x.churn === kind) ? undefined : steady.shift();
+    if (e) {
+      e.churn = kind;
+      e.churnMonth = L;
+    }
+  }
   // Cumulative weights for picking an employer in proportion to its size.
   const cumulative: number[] = [];
   let total = 0;

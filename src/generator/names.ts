@@ -15,10 +15,26 @@ export function chineseName(r: Rng): string {
   return s + r.pick(GIVEN) + (r.chance(0.7) ? r.pick(GIVEN) : '');
 }
 
-/** An 18-character citizen ID: residence division, birth date, sequence (odd for men), check digit. */
-export function idCard(r: Rng, division: string, birth: string, gender: 'M' | 'F'): string {
-  const seq = r.int(0, 49) * 2 + (gender === 'M' ? 1 : 0);
-  const body = `${division}${birth.replaceAll('-', '')}${String(r.int(0, 9))}${String(seq).padStart(2, '0')}`;
+/**
+ * An 18-character citizen ID: residence division, birth date, a 3-digit sequence (odd for men), check
+ * digit. `issued` holds the ID bodies given out so far: on a clash the sequence moves on, so IDs are
+ * unique (and, generation being one ordered pass, still reproducible).
+ */
+export function idCard(
+  r: Rng,
+  division: string,
+  birth: string,
+  gender: 'M' | 'F',
+  issued: Set<string>,
+): string {
+  let seq = r.int(0, 499) * 2 + (gender === 'M' ? 1 : 0);
+  const prefix = `${division}${birth.replaceAll('-', '')}`;
+  let body = `${prefix}${String(seq).padStart(3, '0')}`;
+  for (let tries = 0; issued.has(body) && tries < 500; tries++) {
+    seq = (seq + 2) % 1000;
+    body = `${prefix}${String(seq).padStart(3, '0')}`;
+  }
+  issued.add(body);
   return body + idCardCheckChar(body);
 }
 

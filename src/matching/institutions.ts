@@ -161,21 +161,26 @@ export class InstitutionMatcher {
       if (hits.length)
         return { institutionId: lowest(hits.map((h) => h.id)) as string, kind: 'EXACT_NAME', score: 1 };
     }
-    // PROBABLE: a close name (word by word, a typo allowed), else the BIC alone.
+    // PROBABLE: a close name (word by word, a typo allowed) or the BIC alone; among all institutions
+    // that qualify, the lowest id (the score is the name similarity, 0 when only the BIC qualified).
+    const probable = new Map<string, number>();
     if (name) {
-      let best: { id: string; score: number } | null = null;
       for (const c of this.names) {
-        if (!countryOk(c.country) || !closeNames(name, c.name)) continue;
-        const score = similarity(name, c.name);
-        if (!best || score > best.score || (score === best.score && c.id < best.id))
-          best = { id: c.id, score };
+        if (countryOk(c.country) && closeNames(name, c.name)) {
+          probable.set(c.id, Math.max(probable.get(c.id) ?? 0, similarity(name, c.name)));
+        }
       }
-      if (best)
-        return { institutionId: best.id, kind: 'PROBABLE', score: Math.round(best.score * 1000) / 1000 };
     }
-    if (b.beneficiary_bic) {
-      const ids = this.byBic.get(bic8(b.beneficiary_bic));
-      if (ids) return { institutionId: lowest(ids) as string, kind: 'PROBABLE', score: 0 };
+    if (b.beneficiary_bic)
+      for (const id of this.byBic.get(bic8(b.beneficiary_bic)) ?? [])
+        if (!probable.has(id)) probable.set(id, 0);
+    if (probable.size) {
+      const id = lowest(probable.keys()) as string;
+      return {
+        institutionId: id,
+        kind: 'PROBABLE',
+        score: Math.round((probable.get(id) as number) * 1000) / 1000,
+      };
     }
     return null;
   }

@@ -104,6 +104,12 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
         ('R6', 'C3', DATE '2024-02-10', 100.00, 720.00, 'University of Toronto', NULL, NULL, 'CA', 'TUITION'),
         ('R7', 'C3', DATE '2024-02-11', 100.00, 720.00, 'University of Toronto', NULL, NULL, 'US', 'TUITION')`,
     );
+    // The data is as of D (rows inserted directly stand for a load of that date).
+    await db.execute(
+      `INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
+       VALUES (1, 'hand-made', CAST($1 AS DATE), CAST('2027-02-11 00:00:00' AS TIMESTAMP), CAST('2027-02-11 00:00:01' AS TIMESTAMP), 'APPLIED', 0, 0, 0, 0, 0, '{}')`,
+      [D],
+    );
     const r = await runPipeline(db, { asOf: D, config });
     expect(r).toMatchObject({ status: 'PUBLISHED', message: null });
   }, 60_000);
@@ -218,6 +224,26 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
       { status: 'PUBLISHED', as_of: D },
       { status: 'PUBLISHED', as_of: D },
     ]);
+  });
+
+  it('refuses a date after the loaded data, and a one-stage run for another date than the published one', async () => {
+    const later = await runPipeline(db, { asOf: '2027-02-11', config });
+    expect(later).toMatchObject({
+      status: 'FAILED',
+      message: 'as-of 2027-02-11 is after the latest loaded data (2027-02-10)',
+    });
+    const stage = await runPipeline(db, { asOf: '2027-02-09', stage: 'monitoring', config });
+    expect(stage).toMatchObject({
+      status: 'FAILED',
+      message:
+        'stage monitoring alone can only rerun the published date 2027-02-10: run every stage for 2027-02-09',
+    });
+    expect((await runPipeline(db, { asOf: D, stage: 'monitoring', config })).status).toBe('PUBLISHED');
+    // No staging table is left behind by any of these runs.
+    const left = await db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name LIKE 'stg_r%'`,
+    );
+    expect(left).toEqual([{ n: 0 }]);
   });
 
   it('a failed check publishes nothing and names the check', async () => {

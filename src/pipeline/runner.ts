@@ -1,6 +1,7 @@
-// `wangji run --as-of D`: computes every model (or one stage's) into staging tables, checks them (keys
-// not null and unique, row counts reconciled), and publishes them all in one transaction — or, when a
-// check fails, publishes nothing and names the check. Every run is recorded in the ledger `runs`.
+// `wangji run --as-of D`: computes every model (or one stage's) into the run's own staging tables,
+// checks them (keys not null and unique, row counts reconciled), and publishes them all in one
+// transaction — or, when a check fails, publishes nothing and names the check. Every run is in the
+// ledger `runs` from its start (RUNNING) to its end (PUBLISHED or FAILED).
 
 import type { SeasonConfig } from '../config/season.js';
 import { quoteIdent } from '../db/dialect.js';
@@ -68,7 +69,8 @@ export function runParams(asOf: string, config: SeasonConfig): Record<string, st
   return params;
 }
 
-const staging = (model: string) => `stg__${model}`;
+/** A run's staging table: named after the run, so that runs never share one. */
+const staging = (runId: number, model: string) => `stg_r${runId}__${model}`;
 const nowTs = () => new Date().toISOString().replace('T', ' ').replace('Z', '');
 
 export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
@@ -82,14 +84,18 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     asOf: o.asOf,
     params: runParams(o.asOf, o.config),
     // A model reads this run's staging table of a model in the run, else the published table.
-    tableOf: (model) => quoteIdent(inRun.has(model) ? staging(model) : model),
+    tableOf: (model) => quoteIdent(model),
   };
   const reports: ModelReport[] = [];
+  const runId = await startRun(db, o, started);
+  const stagingOf = (model: string) => staging(runId, model);
+  ctx.tableOf = (model) => quoteIdent(inRun.has(model) ? stagingOf(model) : model);
   try {
+    await checkAsOf(db, o);
     for (const [i, m] of selected.entries()) {
       const t = Date.now();
       progress(`[${i + 1}/${selected.length}] ${m.stage}/${m.name}`);
-      const target = staging(m.name);
+      const target = stagingOf(m.name);
       await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(target)}`);
       if (m.sql)
         await db.exec(`CREATE TABLE ${quoteIdent(target)} AS ${renderSql(m.sql, ctx, db.dialect.ratio)}`);
@@ -100,18 +106,21 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
         `[${i + 1}/${selected.length}] ${m.stage}/${m.name}: ${rows} rows (${((Date.now() - t) / 1000).toFixed(1)}s)`,
       );
     }
-    const runId = await db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       const lock = tx.dialect.exclusiveLock('run');
       if (lock) await tx.exec(lock);
       for (const m of selected) {
         await tx.exec(`DROP TABLE IF EXISTS ${quoteIdent(m.name)}`);
-        await tx.exec(`CREATE TABLE ${quoteIdent(m.name)} AS SELECT * FROM ${quoteIdent(staging(m.name))}`);
+        await tx.exec(`CREATE TABLE ${quoteIdent(m.name)} AS SELECT * FROM ${quoteIdent(stagingOf(m.name))}`);
         const grant = tx.dialect.grantConsoleRead(m.name);
         if (grant) await tx.exec(grant);
       }
-      return record(tx, o, started, 'PUBLISHED', null, reports);
+      await finishRun(tx, runId, 'PUBLISHED', null, reports);
     });
-    await dropStaging(db, selected);
+    await dropStaging(
+      db,
+      selected.map((m) => stagingOf(m.name)),
+    );
     return {
       runId,
       asOf: o.asOf,
@@ -124,8 +133,11 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
   } catch (e) {
     const message =
       e instanceof CheckFailed ? e.message : `run failed: ${(e as Error).message.split('\n')[0]}`;
-    await dropStaging(db, selected).catch(() => undefined);
-    const runId = await record(db, o, started, 'FAILED', message, reports);
+    await dropStaging(
+      db,
+      selected.map((m) => stagingOf(m.name)),
+    ).catch(() => undefined);
+    await finishRun(db, runId, 'FAILED', message, reports);
     return {
       runId,
       asOf: o.asOf,
@@ -159,23 +171,53 @@ async function checkModel(db: Db, m: Model, table: string, ctx: RunContext): Pro
   return rows;
 }
 
-async function dropStaging(db: Db, models: Model[]): Promise<void> {
-  for (const m of models) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging(m.name))}`);
+async function dropStaging(db: Db, tables: string[]): Promise<void> {
+  for (const t of tables) await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
 }
 
-async function record(
-  db: Db,
-  o: RunOptions,
-  started: string,
-  status: string,
-  message: string | null,
-  models: ModelReport[],
-): Promise<number> {
+/** The run's ledger row, RUNNING until it ends (a killed run stays visible as RUNNING). */
+async function startRun(db: Db, o: RunOptions, started: string): Promise<number> {
   const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('run_id_seq') AS id`)) as [{ id: number }];
   await db.execute(
     `INSERT INTO runs (run_id, as_of, stage, started_at, finished_at, status, message, models)
-     VALUES ($1, CAST($2 AS DATE), $3, CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), $6, $7, $8)`,
-    [id, o.asOf, o.stage ?? null, started, nowTs(), status, message, JSON.stringify(models)],
+     VALUES ($1, CAST($2 AS DATE), $3, CAST($4 AS TIMESTAMP), CAST($4 AS TIMESTAMP), 'RUNNING', NULL, '[]')`,
+    [id, o.asOf, o.stage ?? null, started],
   );
   return id;
+}
+
+async function finishRun(
+  db: Db,
+  runId: number,
+  status: string,
+  message: string | null,
+  models: ModelReport[],
+) {
+  await db.execute(
+    `UPDATE runs SET finished_at = CAST($2 AS TIMESTAMP), status = $3, message = $4, models = $5 WHERE run_id = $1`,
+    [runId, nowTs(), status, message, JSON.stringify(models)],
+  );
+}
+
+/**
+ * A run needs data up to its as-of (the latest applied load), and a one-stage run must use the data
+ * date of the last full run, so that published tables never mix two dates.
+ */
+async function checkAsOf(db: Db, o: RunOptions): Promise<void> {
+  const [loaded] = await db.query<{ d: string | null }>(
+    `SELECT max(as_of) AS d FROM loads WHERE status = 'APPLIED'`,
+  );
+  if (!loaded?.d) throw new CheckFailed('no data loaded yet: wangji load DIR first');
+  if (o.asOf > loaded.d)
+    throw new CheckFailed(`as-of ${o.asOf} is after the latest loaded data (${loaded.d})`);
+  if (o.stage) {
+    const [last] = await db.query<{ d: string | null }>(
+      `SELECT as_of AS d FROM runs WHERE run_id = (SELECT max(run_id) FROM runs WHERE status = 'PUBLISHED' AND stage IS NULL)`,
+    );
+    if (last?.d && last.d !== o.asOf) {
+      throw new CheckFailed(
+        `stage ${o.stage} alone can only rerun the published date ${last.d}: run every stage for ${o.asOf}`,
+      );
+    }
+  }
 }

@@ -7,7 +7,7 @@ CREATE TABLE runs (
   stage VARCHAR,                      -- the one stage run, or empty for all
   started_at TIMESTAMP NOT NULL,
   finished_at TIMESTAMP NOT NULL,
-  status VARCHAR NOT NULL,            -- PUBLISHED | FAILED
+  status VARCHAR NOT NULL,            -- RUNNING | PUBLISHED | FAILED (RUNNING after its end: the process died)
   message VARCHAR,                    -- why a run failed (the failed check or model)
   models VARCHAR NOT NULL             -- JSON: [{ model, stage, rows, seconds }]
 );
