@@ -77,7 +77,11 @@ const ranked = rows
       Number(/universit/i.test(b.name)) - Number(/universit/i.test(a.name)) ||
       a.domain.localeCompare(b.domain),
   )
-  .filter((r) => (seen.has(r.name) ? false : (seen.add(r.name), true)))
+  .filter((r) => {
+    if (seen.has(r.name)) return false;
+    seen.add(r.name);
+    return true;
+  })
   .sort((a, b) => a.domain.localeCompare(b.domain));
 writeFileSync(
   join(root, 'src/generator/data/universities.csv'),
