@@ -4,7 +4,8 @@
 // that SQL expresses badly is TypeScript (registered in TS_MODELS) and fills its staging table in bulk.
 //
 // Templates: {{as_of}} and the other dates of the run, {{<threshold>}} from the season config,
-// {{ref:<model>}} for another model's table of this run, {{ratio: a ;; b}} for an exact ratio.
+// {{ref:<model>}} for another model's table of this run, {{ratio: a ;; b}} for an exact ratio,
+// {{tier_rate: x}} for the acquiring fee tier rate of an ADB.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export type Stage = (typeof STAGES)[number];
 
 export interface RunContext {
   asOf: string;
+  /** Acquiring fee tiers of the season config, lowest floor first. */
+  feeTiers: { min_adb: string; rate: string }[];
   /** Date literals and thresholds the templates may use. */
   params: Record<string, string>;
   /** The staging table of a model in this run. */
@@ -116,8 +119,25 @@ export function orderModels(models: Model[]): Model[] {
 
 /** Fill a SQL model's template for this run. */
 export function renderSql(sql: string, ctx: RunContext, ratio: (a: string, b: string) => string): string {
-  return sql.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
+  // Parameters first, so that a macro's arguments may use them: {{ratio: x ;; {{L_days}}}}.
+  const withParams = sql.replace(/\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*\}\}/g, (_, name: string) => {
+    const v = ctx.params[name];
+    if (v === undefined) throw new Error(`unknown template parameter {{${name}}}`);
+    return v;
+  });
+  return withParams.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
     if (expr.startsWith('ref:')) return ctx.tableOf(expr.slice(4).trim());
+    if (expr.startsWith('tier_rate:')) {
+      // The rate of the highest tier whose floor the value reaches (METRICS.md M5).
+      const x = expr.slice(10).trim();
+      const whens = [...ctx.feeTiers]
+        .reverse()
+        .map(
+          (t) =>
+            `WHEN ${x} >= CAST('${t.min_adb}' AS DECIMAL(38,10)) THEN CAST('${t.rate}' AS DECIMAL(12,6))`,
+        );
+      return `(CASE ${whens.join(' ')} END)`;
+    }
     if (expr.startsWith('ratio:')) {
       const [a, b] = expr.slice(6).split(';;');
       if (a === undefined || b === undefined) throw new Error(`{{${expr}}}: a ratio needs "a ;; b"`);

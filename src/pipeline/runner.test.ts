@@ -104,6 +104,27 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
         ('R6', 'C3', DATE '2024-02-10', 100.00, 720.00, 'University of Toronto', NULL, NULL, 'CA', 'TUITION'),
         ('R7', 'C3', DATE '2024-02-11', 100.00, 720.00, 'University of Toronto', NULL, NULL, 'US', 'TUITION')`,
     );
+    // Merchants (L = January 2027, 31 days; the 90-day window is (2026-11-12, 2027-02-10]).
+    await db.execute(
+      `INSERT INTO accounts (account_id, customer_id, product_code, account_type, open_date) VALUES
+        ('A1', 'MC1', 'DC', 'DEBIT_CARD', DATE '2020-01-01'), ('W1', 'MC1', 'WM', 'WEALTH', DATE '2020-01-01'),
+        ('A3', 'MC3', 'DC', 'DEBIT_CARD', DATE '2020-01-01')`,
+    );
+    await db.execute(
+      `INSERT INTO balances VALUES ('A1', DATE '2026-12-01', 40000.00), ('A1', DATE '2027-01-11', 100000.00),
+        ('A1', DATE '2027-02-05', 1.00), ('W1', DATE '2026-12-01', 1000000.00), ('A3', DATE '2026-06-01', 2000000.00)`,
+    );
+    await db.execute(
+      `INSERT INTO merchants (merchant_id, owner_customer_id, org_id, fee_rate) VALUES
+        ('M1', 'MC1', 'O1', 0.0060), ('M2', 'MC2', 'O1', 0.0038), ('M3', 'MC3', 'O1', 0.0060), ('M4', 'MC1', 'O1', 0.0055)`,
+    );
+    await db.execute(
+      `INSERT INTO acquiring VALUES
+        ('M1', DATE '2026-12-01', 10, 100000.00, 600.00, 300.00), ('M1', DATE '2027-02-10', 5, 50000.00, 300.00, 150.00),
+        ('M1', DATE '2026-11-12', 99, 999999.00, 9999.00, 1.00),
+        ('M2', DATE '2027-01-20', 20, 200000.00, 760.00, 1000.00),
+        ('M3', DATE '2027-01-20', 10, 100000.00, 600.00, 500.00)`,
+    );
     // The data is as of D (rows inserted directly stand for a load of that date).
     await db.execute(
       `INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
@@ -183,6 +204,71 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
         yoy_ratio: null,
       },
       // E1 (steady), E4 and E5 (avg3 1 and 4.67 < 5) and E6 (steady) raise nothing.
+    ]);
+  });
+
+  it("merchant_pricing: coverage, the tier of the owner's ADB, no discount that would make a merchant negative", async () => {
+    expect(
+      await db.query(
+        `SELECT merchant_id, merchant_adb, acq_amount_90, fee_income_90, fee_cost_90, coverage_ok, tier_rate, current_rate,
+                proposed_rate, fee_income_change_90 FROM merchant_pricing ORDER BY merchant_id`,
+      ),
+    ).toEqual([
+      // M1: owner MC1's deposits in January: 40,000 × 10 days + 100,000 × 21 days = 2,500,000 / 31 = 80,645.16…
+      // (the wealth account does not count; Feb 5 is after L) → tier 0.55 %. 90 days: 150,000 (Nov 12 is
+      // outside (D − 90, D]); 900 ≥ 450 covered; 150,000 × 0.55 % = 825 ≥ 450 → 0.55 %; 150,000 × −0.05 % = −75.
+      {
+        merchant_id: 'M1',
+        merchant_adb: '80645.1612903226',
+        acq_amount_90: '150000.00',
+        fee_income_90: '900.00',
+        fee_cost_90: '450.00',
+        coverage_ok: true,
+        tier_rate: '0.005500',
+        current_rate: '0.006000',
+        proposed_rate: '0.005500',
+        fee_income_change_90: '-75.00',
+      },
+      // M2: no deposits → tier 0.60 %; 760 < 1,000: negative; 200,000 × 0.60 % = 1,200 ≥ 1,000 → raised to
+      // 0.60 %: 200,000 × 0.22 % = +440.
+      {
+        merchant_id: 'M2',
+        merchant_adb: '0.0000000000',
+        acq_amount_90: '200000.00',
+        fee_income_90: '760.00',
+        fee_cost_90: '1000.00',
+        coverage_ok: false,
+        tier_rate: '0.006000',
+        current_rate: '0.003800',
+        proposed_rate: '0.006000',
+        fee_income_change_90: '440.00',
+      },
+      // M3: 2,000,000 all month → tier 0.45 %, but 100,000 × 0.45 % = 450 < 500 cost → stays at 0.60 %.
+      {
+        merchant_id: 'M3',
+        merchant_adb: '2000000.0000000000',
+        acq_amount_90: '100000.00',
+        fee_income_90: '600.00',
+        fee_cost_90: '500.00',
+        coverage_ok: true,
+        tier_rate: '0.004500',
+        current_rate: '0.006000',
+        proposed_rate: '0.006000',
+        fee_income_change_90: '0.00',
+      },
+      // M4: same owner as M1, no acquiring: 0 ≥ 0 covered, the tier rate, no change.
+      {
+        merchant_id: 'M4',
+        merchant_adb: '80645.1612903226',
+        acq_amount_90: '0.00',
+        fee_income_90: '0.00',
+        fee_cost_90: '0.00',
+        coverage_ok: true,
+        tier_rate: '0.005500',
+        current_rate: '0.005500',
+        proposed_rate: '0.005500',
+        fee_income_change_90: '0.00',
+      },
     ]);
   });
 

@@ -58,6 +58,10 @@ export function runParams(asOf: string, config: SeasonConfig): Record<string, st
     month_start: dateLiteral(monthStart(asOf)),
     L: dateLiteral(L),
     L_next: dateLiteral(monthStart(L, 1)),
+    L_days: String(
+      Math.round((Date.parse(`${monthStart(L, 1)}T00:00:00Z`) - Date.parse(`${L}T00:00:00Z`)) / 86_400_000),
+    ),
+    as_of_minus_90: dateLiteral(addDays(asOf, -90)),
     W13_start: dateLiteral(monthStart(L, -12)),
     season_start: dateLiteral(season?.start ?? asOf),
   };
@@ -82,6 +86,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
   const inRun = new Set(selected.map((m) => m.name));
   const ctx: RunContext = {
     asOf: o.asOf,
+    feeTiers: o.config.fee_tiers,
     params: runParams(o.asOf, o.config),
     // A model reads this run's staging table of a model in the run, else the published table.
     tableOf: (model) => quoteIdent(model),

@@ -1,0 +1,56 @@
+-- merchant_pricing: fee coverage and tiered pricing of every merchant (M4, M5). Over (D − 90, D]: acquiring amount, fee income and fee cost; merchant_adb = ADB_month(owner, L) of the owner's deposit accounts; coverage_ok = fee income ≥ fee cost (a merchant that fails it is negative); tier_rate = the highest fee tier whose floor merchant_adb reaches; proposed_rate = tier_rate when acq_amount_90 × tier_rate ≥ fee_cost_90, else the current fee_rate; fee_income_change_90 = acq_amount_90 × (proposed − current).
+-- reads: merchants, acquiring, accounts, balances
+-- key: merchant_id
+-- rows: SELECT count(*) FROM merchants
+WITH deposit_spans AS (
+  -- A balance row holds from its date until the day before the account's next row.
+  SELECT a.customer_id, b.balance, b.balance_date AS from_day,
+         coalesce(lead(b.balance_date) OVER (PARTITION BY b.account_id ORDER BY b.balance_date), DATE '9999-12-31') AS next_day
+    FROM balances b
+    JOIN accounts a ON a.account_id = b.account_id
+   WHERE a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')
+     AND b.balance_date < {{L_next}}
+),
+owner_balance_days AS (
+  -- Σ balance × the days of L it held (exact), per owner.
+  SELECT customer_id, sum(balance * (least(next_day, {{L_next}}) - greatest(from_day, {{L}}))) AS balance_days
+    FROM deposit_spans
+   WHERE next_day > {{L}}
+   GROUP BY customer_id
+),
+acquiring_90 AS (
+  SELECT merchant_id, sum(txn_amount) AS acq_amount_90, sum(fee_income) AS fee_income_90, sum(fee_cost) AS fee_cost_90
+    FROM acquiring
+   WHERE txn_date > {{as_of_minus_90}} AND txn_date <= {{as_of}}
+   GROUP BY merchant_id
+),
+measured AS (
+  SELECT m.merchant_id,
+         {{ratio: coalesce(o.balance_days, 0) ;; {{L_days}}}} AS merchant_adb,
+         coalesce(q.acq_amount_90, 0) AS acq_amount_90,
+         coalesce(q.fee_income_90, 0) AS fee_income_90,
+         coalesce(q.fee_cost_90, 0) AS fee_cost_90,
+         m.fee_rate AS current_rate
+    FROM merchants m
+    LEFT JOIN owner_balance_days o ON o.customer_id = m.owner_customer_id
+    LEFT JOIN acquiring_90 q ON q.merchant_id = m.merchant_id
+),
+tiered AS (
+  SELECT *, {{tier_rate: merchant_adb}} AS tier_rate FROM measured
+),
+proposed AS (
+  SELECT *,
+         CASE WHEN acq_amount_90 * tier_rate >= fee_cost_90 THEN tier_rate ELSE current_rate END AS proposed_rate
+    FROM tiered
+)
+SELECT merchant_id,
+       merchant_adb,
+       CAST(acq_amount_90 AS DECIMAL(38,2)) AS acq_amount_90,
+       CAST(fee_income_90 AS DECIMAL(38,2)) AS fee_income_90,
+       CAST(fee_cost_90 AS DECIMAL(38,2)) AS fee_cost_90,
+       fee_income_90 >= fee_cost_90 AS coverage_ok,
+       CAST(tier_rate AS DECIMAL(12,6)) AS tier_rate,
+       CAST(current_rate AS DECIMAL(12,6)) AS current_rate,
+       CAST(proposed_rate AS DECIMAL(12,6)) AS proposed_rate,
+       CAST(round(acq_amount_90 * (proposed_rate - current_rate), 2) AS DECIMAL(38,2)) AS fee_income_change_90
+  FROM proposed
