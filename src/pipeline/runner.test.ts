@@ -125,6 +125,31 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
         ('M2', DATE '2027-01-20', 20, 200000.00, 760.00, 1000.00),
         ('M3', DATE '2027-01-20', 10, 100000.00, 600.00, 500.00)`,
     );
+    // An org tree and the card funnels (S = 2026-11-15; credits count in (2026-12-10, 2027-02-10]).
+    await db.execute(
+      `INSERT INTO orgs VALUES ('HQ', '总行', 'HQ', NULL, '420100'), ('BR1', '分行一', 'BRANCH', 'HQ', '420100'),
+        ('S1', '支行', 'SUBBRANCH', 'BR1', '420102'), ('O1', '网点一', 'OUTLET', 'S1', '420102'),
+        ('O2', '网点二', 'OUTLET', 'S1', '420222'), ('BR2', '分行二', 'BRANCH', 'HQ', '421100')`,
+    );
+    await db.execute(
+      `INSERT INTO accounts (account_id, customer_id, product_code, account_type, card_kind, open_date, activated_date, open_org_id) VALUES
+        ('S1', 'SC1', 'SSC3', 'DEBIT_CARD', 'SSC_GEN3', DATE '2026-12-01', DATE '2026-12-05', 'O1'),
+        ('S2', 'SC2', 'SSC3', 'DEBIT_CARD', 'SSC_GEN3', DATE '2026-11-20', NULL, 'O2'),
+        ('S3', 'SC3', 'SSC3', 'DEBIT_CARD', 'SSC_GEN3', DATE '2026-11-14', DATE '2026-11-14', 'O1'),
+        ('S4', 'SC4', 'SSC3', 'DEBIT_CARD', 'SSC_GEN3', DATE '2027-01-05', DATE '2027-02-11', 'XX'),
+        ('S5', 'SC5', 'SSC2', 'DEBIT_CARD', 'SSC_GEN2', DATE '2026-12-01', DATE '2026-12-01', 'O1'),
+        ('K1', 'KC1', 'DCC', 'DEBIT_CARD', 'COUNTY_DEBIT', DATE '2026-12-01', DATE '2026-12-02', 'O1'),
+        ('K2', 'KC1', 'DCC', 'DEBIT_CARD', 'COUNTY_DEBIT', DATE '2027-01-01', NULL, 'O1'),
+        ('K3', 'KC2', 'DCC', 'DEBIT_CARD', 'COUNTY_DEBIT', DATE '2026-12-15', DATE '2026-12-20', 'BR2')`,
+    );
+    await db.execute(
+      `INSERT INTO benefit_credits VALUES ('B1', 'SC1', 'S1', 'P', DATE '2027-01-10', 3000.00),
+        ('B2', 'SC2', 'S2', 'P', DATE '2026-12-10', 3000.00)`,
+    );
+    await db.execute(
+      `INSERT INTO app_events VALUES ('KC1', 'COUNTY_APP', 'REGISTER', DATE '2026-12-05'),
+        ('KC1', 'COUNTY_APP', 'FIRST_PAYMENT', DATE '2026-12-06'), ('KC2', 'COUNTY_APP', 'REGISTER', DATE '2027-02-11')`,
+    );
     // The data is as of D (rows inserted directly stand for a load of that date).
     await db.execute(
       `INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
@@ -269,6 +294,34 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
         proposed_rate: '0.005500',
         fee_income_change_90: '0.00',
       },
+    ]);
+  });
+
+  it('ssc_funnel and county_funnel: opened in the season by the opening org, rolled up the tree', async () => {
+    // S1 (O1): issued, activated, credited on Jan 10. S2 (O2): issued; its credit on Dec 10 is D − 62, outside.
+    // S3 opened before S; S5 is second-generation; S4's org is unknown: it counts at HQ, not activated by D.
+    expect(
+      await db.query('SELECT org_id, issued, activated, credited FROM ssc_funnel ORDER BY org_id'),
+    ).toEqual([
+      { org_id: 'BR1', issued: 2, activated: 1, credited: 1 },
+      { org_id: 'BR2', issued: 0, activated: 0, credited: 0 },
+      { org_id: 'HQ', issued: 3, activated: 1, credited: 1 },
+      { org_id: 'O1', issued: 1, activated: 1, credited: 1 },
+      { org_id: 'O2', issued: 1, activated: 0, credited: 0 },
+      { org_id: 'S1', issued: 1 + 1, activated: 1, credited: 1 },
+    ]);
+    // K1, K2 (O1, one holder KC1 with the app and a first payment); K3 (BR2, holder KC2 registered after D).
+    expect(
+      await db.query(
+        'SELECT org_id, opened, activated, app_registered, first_payment FROM county_funnel ORDER BY org_id',
+      ),
+    ).toEqual([
+      { org_id: 'BR1', opened: 2, activated: 1, app_registered: 1, first_payment: 1 },
+      { org_id: 'BR2', opened: 1, activated: 1, app_registered: 0, first_payment: 0 },
+      { org_id: 'HQ', opened: 3, activated: 2, app_registered: 1, first_payment: 1 },
+      { org_id: 'O1', opened: 2, activated: 1, app_registered: 1, first_payment: 1 },
+      { org_id: 'O2', opened: 0, activated: 0, app_registered: 0, first_payment: 0 },
+      { org_id: 'S1', opened: 2, activated: 1, app_registered: 1, first_payment: 1 },
     ]);
   });
 

@@ -62,6 +62,7 @@ export function runParams(asOf: string, config: SeasonConfig): Record<string, st
       Math.round((Date.parse(`${monthStart(L, 1)}T00:00:00Z`) - Date.parse(`${L}T00:00:00Z`)) / 86_400_000),
     ),
     as_of_minus_90: dateLiteral(addDays(asOf, -90)),
+    as_of_minus_62: dateLiteral(addDays(asOf, -62)),
     W13_start: dateLiteral(monthStart(L, -12)),
     season_start: dateLiteral(season?.start ?? asOf),
   };
