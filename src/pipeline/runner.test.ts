@@ -150,6 +150,29 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
       `INSERT INTO app_events VALUES ('KC1', 'COUNTY_APP', 'REGISTER', DATE '2026-12-05'),
         ('KC1', 'COUNTY_APP', 'FIRST_PAYMENT', DATE '2026-12-06'), ('KC2', 'COUNTY_APP', 'REGISTER', DATE '2027-02-11')`,
     );
+    // Holdings of E1's employees (paid in L): penetration, and benefit programs.
+    await db.execute(
+      `INSERT INTO accounts (account_id, customer_id, product_code, account_type, open_date, close_date) VALUES
+        ('H1', 'C-E1-1', 'DC', 'DEBIT_CARD', DATE '2020-01-01', NULL),
+        ('H2', 'C-E1-2', 'CC', 'CREDIT_CARD', DATE '2020-01-01', DATE '2027-01-31'),
+        ('H3', 'C-E1-2', 'FUND', 'FUND', DATE '2027-02-10', NULL),
+        ('H4', 'C-E1-6', 'DC', 'DEBIT_CARD', DATE '2027-02-11', NULL)`,
+    );
+    await db.execute(
+      `INSERT INTO app_events VALUES ('C-E1-3', 'MOBILE_BANK', 'REGISTER', DATE '2026-05-01'), ('C-E1-6', 'MOBILE_BANK', 'FIRST_PAYMENT', DATE '2026-05-01')`,
+    );
+    await db.execute(
+      `INSERT INTO bill_agreements VALUES ('G1', 'C-E1-4', 'X', 'WATER', DATE '2025-01-01', NULL),
+        ('G2', 'C-E1-5', 'X', 'POWER', DATE '2025-01-01', DATE '2027-02-10')`,
+    );
+    await db.execute(
+      `INSERT INTO benefit_programs (program_id, program_name, kind, division_code, into_ssc) VALUES
+        ('P', '养老金', 'PENSION', '420000', 'Y'), ('FS', '耕地补贴', 'FARM_SUBSIDY', '420222', 'Y')`,
+    );
+    await db.execute(
+      `INSERT INTO benefit_credits VALUES ('B3', 'SC2', 'S2', 'FS', DATE '2026-03-01', 500.00),
+        ('B4', 'KC1', 'K1', 'FS', DATE '2026-06-01', 500.00), ('B5', 'KC1', 'K1', 'FS', DATE '2026-02-10', 500.00)`,
+    );
     // The data is as of D (rows inserted directly stand for a load of that date).
     await db.execute(
       `INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
@@ -322,6 +345,48 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
       { org_id: 'O1', opened: 2, activated: 1, app_registered: 1, first_payment: 1 },
       { org_id: 'O2', opened: 0, activated: 0, app_registered: 0, first_payment: 0 },
       { org_id: 'S1', opened: 2, activated: 1, app_registered: 1, first_payment: 1 },
+    ]);
+  });
+
+  it('employer_penetration: the share of the employees paid in L holding each product family at D', async () => {
+    // Employers paying in L: E1, E3, E4, E6 → 4 × 6 rows.
+    expect(await db.query('SELECT count(*) AS n FROM employer_penetration')).toEqual([{ n: 24 }]);
+    // E1's 6 employees: C-E1-1 a debit card; C-E1-2 a credit card closed on Jan 31 (not held) and a fund opened on
+    // D (held: WEALTH); C-E1-3 a mobile-bank registration; C-E1-4 an active agreement, C-E1-5's cancelled on D;
+    // C-E1-6 a card opened after D and a first payment without a registration (neither counts).
+    expect(
+      await db.query(
+        `SELECT product, holders, employees, rate FROM employer_penetration WHERE employer_id = 'E1' ORDER BY product`,
+      ),
+    ).toEqual([
+      { product: 'APP', holders: 1, employees: 6, rate: '0.1666666667' },
+      { product: 'BILL_AGREEMENT', holders: 1, employees: 6, rate: '0.1666666667' },
+      { product: 'CREDIT_CARD', holders: 0, employees: 6, rate: '0.0000000000' },
+      { product: 'DEBIT_CARD', holders: 1, employees: 6, rate: '0.1666666667' },
+      { product: 'LOAN', holders: 0, employees: 6, rate: '0.0000000000' },
+      { product: 'WEALTH', holders: 1, employees: 6, rate: '0.1666666667' },
+    ]);
+  });
+
+  it("benefit_into_card: recipients in the program's window, holders of a third-generation card, credits into one", async () => {
+    // P (PENSION, 62 days): SC1's credit on Jan 10 into S1 (SSC_GEN3); SC2's on Dec 10 is D − 62, outside.
+    // FS (subsidy, 365 days): SC2 into S2 (SSC_GEN3, held); KC1 into K1 (county debit, no SSC card);
+    // KC1's credit of 2026-02-10 is D − 365, outside but KC1 counts once anyway.
+    expect(await db.query('SELECT * FROM benefit_into_card ORDER BY program_id')).toEqual([
+      {
+        program_id: 'FS',
+        division_code: '420222',
+        recipients: 2,
+        with_ssc_gen3: 1,
+        credited_into_ssc_gen3: 1,
+      },
+      {
+        program_id: 'P',
+        division_code: '420000',
+        recipients: 1,
+        with_ssc_gen3: 1,
+        credited_into_ssc_gen3: 1,
+      },
     ]);
   });
 

@@ -63,6 +63,7 @@ export function runParams(asOf: string, config: SeasonConfig): Record<string, st
     ),
     as_of_minus_90: dateLiteral(addDays(asOf, -90)),
     as_of_minus_62: dateLiteral(addDays(asOf, -62)),
+    as_of_minus_365: dateLiteral(addDays(asOf, -365)),
     W13_start: dateLiteral(monthStart(L, -12)),
     season_start: dateLiteral(season?.start ?? asOf),
   };
