@@ -339,6 +339,11 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
     let ssc3: string | null = null;
     let countyDebit = false;
     const events: [number, number][] = []; // debit card: (day, +credit or -spend in fen)
+    let incomeTotal = 0; // payroll, pensions, subsidies: what the monthly spending is sized by
+    const income = (day: number, amount: number) => {
+      events.push([day, amount]);
+      incomeTotal += amount;
+    };
     if (hasCard) {
       debit = account();
       const kind =
@@ -552,7 +557,7 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
           dateOf(payDay),
           yuan(amount),
         ]);
-        events.push([payDay, amount]);
+        income(payDay, amount);
         if (m.endsWith('-01-01')) {
           const bonusDay = payDay + 3;
           if (bonusDay <= D) {
@@ -566,7 +571,7 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
               dateOf(bonusDay),
               yuan(bonus),
             ]);
-            events.push([bonusDay, bonus]);
+            income(bonusDay, bonus);
           }
         }
       }
@@ -590,7 +595,7 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
         if (day < H || day > D || day < since) continue;
         if (where === 'HERE') {
           W('benefit_credits').row([nextId('credit', 'BC'), id, into, program, dateOf(day), yuan(amount)]);
-          if (into === debit) events.push([day, amount]);
+          if (into === debit) income(day, amount);
         } else {
           W('transfers').row([
             nextId('transfer', 'T'),
@@ -603,7 +608,7 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
             r.pick(['中国工商银行', '中国农业银行', '中国建设银行', '农村商业银行']),
             r.pick(['养老金', '基本养老金发放', 'PENSION', 'pension payment']),
           ]);
-          events.push([day, amount]);
+          income(day, amount);
         }
       }
       if (age >= 80 && into) {
@@ -636,7 +641,7 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
           dateOf(day),
           yuan(amount),
         ]);
-        if (into === debit) events.push([day, amount]);
+        if (into === debit) income(day, amount);
       }
     }
     // Bills paid by transfer, and signed auto-debit agreements.
@@ -815,12 +820,22 @@ export async function generateBank(o: BankOptions): Promise<BankResult> {
 
     // The debit card's balance path: credits as they arrive, spending between them.
     if (debit) {
-      const monthly = events.filter(([, a]) => a > 0).reduce((s, [, a]) => s + a, 0) / 17;
-      for (let m = monthStart(dateOf(Math.max(since, H))); m <= season.asOf; m = monthStart(m, 1)) {
+      // Spending of about 80–115 % of the month's income in three debits (plus small ones), so that
+      // balances wander around their level instead of piling up: retention rates come out below 1
+      // for most payroll customers, and some fall under the PAYROLL_GIFT threshold.
+      const first = Math.max(since, H);
+      const months = Math.max(1, Math.round((D - first) / 30.4));
+      const monthly = incomeTotal / months;
+      const thrift = 0.8 + 0.35 * r.next();
+      for (let m = monthStart(dateOf(first)); m <= season.asOf; m = monthStart(m, 1)) {
         for (let k = 0; k < 3; k++) {
           const day = dayOf(m) + r.int(0, daysInMonth(m) - 1);
-          if (day >= Math.max(since, H) && day <= D)
-            events.push([day, -Math.round(monthly * (0.1 + 0.25 * r.next())) - r.int(1_000, 30_000)]);
+          if (day >= first && day <= D) {
+            events.push([
+              day,
+              -Math.round((monthly * thrift * (0.6 + 0.8 * r.next())) / 3) - r.int(1_000, 30_000),
+            ]);
+          }
         }
       }
       events.sort((a, b) => a[0] - b[0]);

@@ -76,6 +76,7 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
     for (const m of months('2026-02-01', '2027-01-01')) pay('E6', m, 60, '10000.00');
     pay('E1', '2025-12-01', 6, '1000.00'); // before W13: not counted
     pay('E1', '2027-02-01', 6, '1000.00'); // the partial month: not counted
+    rows.push(['P-E4-x', 'E4', 'C-E1-1', '2027-01-10', '500.00']); // C-E1-1 is paid by E1 and E4 in January
     for (let i = 0; i < rows.length; i += 200) {
       const part = rows.slice(i, i + 200);
       await db.execute(
@@ -158,6 +159,8 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
         ('H3', 'C-E1-2', 'FUND', 'FUND', DATE '2027-02-10', NULL),
         ('H4', 'C-E1-6', 'DC', 'DEBIT_CARD', DATE '2027-02-11', NULL)`,
     );
+    // C-E1-1's card: 3,100 from Dec 20 (12 days of December, all of January).
+    await db.execute(`INSERT INTO balances VALUES ('H1', DATE '2026-12-20', 3100.00)`);
     await db.execute(
       `INSERT INTO app_events VALUES ('C-E1-3', 'MOBILE_BANK', 'REGISTER', DATE '2026-05-01'), ('C-E1-6', 'MOBILE_BANK', 'FIRST_PAYMENT', DATE '2026-05-01')`,
     );
@@ -212,7 +215,8 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
       // E3: 10,500 + 9,000 + 9,000 + 6,000 = 34,500 → 2,875; 23 heads / 12 = 1.9166666667 (half up).
       { employer_id: 'E3', tier: 'C', mean_amount_12: '2875.0000000000', mean_headcount_12: '1.9166666667' },
       // E4: government → A whatever its size.
-      { employer_id: 'E4', tier: 'A', mean_amount_12: '8000.0000000000', mean_headcount_12: '1.0000000000' },
+      // E4: 12 × 8,000 + 500 (C-E1-1 in January) = 96,500 → 8,041.6666666667; 13 heads / 12 = 1.0833333333.
+      { employer_id: 'E4', tier: 'A', mean_amount_12: '8041.6666666667', mean_headcount_12: '1.0833333333' },
       // E5: 14 heads × 900 = 12,600 → 1,050; 14 / 12 = 1.1666666667.
       { employer_id: 'E5', tier: 'C', mean_amount_12: '1050.0000000000', mean_headcount_12: '1.1666666667' },
       // E6: 60 × 10,000 = 600,000 a month ≥ 500,000 → B (below 5,000,000 and 500 heads for A).
@@ -365,6 +369,44 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
       { product: 'DEBIT_CARD', holders: 1, employees: 6, rate: '0.1666666667' },
       { product: 'LOAN', holders: 0, employees: 6, rate: '0.0000000000' },
       { product: 'WEALTH', holders: 1, employees: 6, rate: '0.1666666667' },
+    ]);
+  });
+
+  it('payroll_retention: Σ ADB_month over the customers paid / the payroll paid them, per employer and rolled-up org', async () => {
+    const q = (scope: string, month: string) =>
+      db.query(
+        'SELECT adb_sum, payroll_sum, rate FROM payroll_retention WHERE scope_id = $1 AND month = $2',
+        [scope, month],
+      );
+    // E1, January: only C-E1-1 has deposits: 3,100 × 31 days / 31 = 3,100; paid 6 × 1,000 → 3,100 / 6,000.
+    expect(await q('E1', '2027-01-01')).toEqual([
+      { adb_sum: '3100.0000000000', payroll_sum: '6000.00', rate: '0.5166666667' },
+    ]);
+    // E1, December: 3,100 × 12 days / 31 = 1,200 → 1,200 / 6,000.
+    expect(await q('E1', '2026-12-01')).toEqual([
+      { adb_sum: '1200.0000000000', payroll_sum: '6000.00', rate: '0.2000000000' },
+    ]);
+    // E4, January: C-E4-1 (no deposits) 8,000 and C-E1-1 500 → 3,100 / 8,500.
+    expect(await q('E4', '2027-01-01')).toEqual([
+      { adb_sum: '3100.0000000000', payroll_sum: '8500.00', rate: '0.3647058824' },
+    ]);
+    // Every employer sits at O1: O1, S1, BR1 and HQ have January's whole payroll — 6,000 + 6,000 + 8,500 +
+    // 600,000 = 620,500 — and C-E1-1's ADB once, though two employers paid him.
+    for (const org of ['O1', 'S1', 'BR1', 'HQ']) {
+      expect([org, await q(org, '2027-01-01')]).toEqual([
+        org,
+        [{ adb_sum: '3100.0000000000', payroll_sum: '620500.00', rate: '0.0049959710' }],
+      ]);
+    }
+    // No payroll under O2 or BR2: no rows; one row per employer-month, and 13 months for HQ.
+    expect(
+      await db.query(`SELECT count(*) AS n FROM payroll_retention WHERE scope_id IN ('O2', 'BR2')`),
+    ).toEqual([{ n: 0 }]);
+    expect(
+      await db.query(`SELECT count(*) AS n FROM payroll_retention WHERE scope_kind = 'EMPLOYER'`),
+    ).toEqual([{ n: 49 }]);
+    expect(await db.query(`SELECT count(*) AS n FROM payroll_retention WHERE scope_id = 'HQ'`)).toEqual([
+      { n: 13 },
     ]);
   });
 
