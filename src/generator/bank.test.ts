@@ -66,7 +66,6 @@ it('a small bank still raises a STOPPED and a DROP churn alert (through the load
       expect((await loadDrop(db, dir)).totals.quarantined).toBe(0);
       const run = await runPipeline(db, {
         asOf: '2026-11-28',
-        stage: 'monitoring',
         config: loadSeasonConfig(),
       });
       expect(run.status).toBe('PUBLISHED');

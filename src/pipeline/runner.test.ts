@@ -484,7 +484,18 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
       message:
         'stage monitoring alone can only rerun the published date 2027-02-10: run every stage for 2027-02-09',
     });
-    expect((await runPipeline(db, { asOf: D, stage: 'monitoring', config })).status).toBe('PUBLISHED');
+    const monitoring = await runPipeline(db, { asOf: D, stage: 'monitoring', config });
+    expect(monitoring.status).toBe('PUBLISHED');
+    // The stage's models and what they read from other stages (org_closure), nothing else.
+    expect(monitoring.models.map((m) => m.model).sort()).toEqual([
+      'benefit_into_card',
+      'employer_month',
+      'employer_penetration',
+      'employer_tiers',
+      'org_closure',
+      'payroll_alerts',
+      'payroll_retention',
+    ]);
     // No staging table is left behind by any of these runs.
     const left = await db.query<{ n: number }>(
       `SELECT count(*) AS n FROM information_schema.tables WHERE table_name LIKE 'stg_r%'`,

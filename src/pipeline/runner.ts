@@ -84,7 +84,10 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
   const started = nowTs();
   const progress = o.onProgress ?? (() => undefined);
   const all = orderModels(o.models ?? loadModels());
-  const selected = o.stage ? all.filter((m) => m.stage === o.stage) : all;
+  // One stage runs its models and whatever models they read (from any stage), in dependency order.
+  const wanted = new Set(all.filter((m) => !o.stage || m.stage === o.stage).map((m) => m.name));
+  for (const m of [...all].reverse()) if (wanted.has(m.name)) for (const r of m.reads) wanted.add(r);
+  const selected = all.filter((m) => wanted.has(m.name));
   const inRun = new Set(selected.map((m) => m.name));
   const ctx: RunContext = {
     asOf: o.asOf,
