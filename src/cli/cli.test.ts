@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { loadDrop } from '../extracts/loader.js';
@@ -65,6 +67,40 @@ it('season show prints the resolved season as a table or JSON', async () => {
   const bad = await cli('season', 'show', '--config', '/nonexistent.yaml');
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/nonexistent\.yaml: cannot read \(ENOENT\)/);
+});
+
+describeEachEngine('wangji demo', (engine) => {
+  it('generates a bank on first run, loads it, runs the pipeline, and reuses the bank after', async () => {
+    const db = await engine.open();
+    const sample = join(await mkdtemp(join(tmpdir(), 'wangji-demo-')), 'sample');
+    try {
+      await db.release();
+      const args = [
+        'demo',
+        '--customers',
+        '400',
+        '--as-of',
+        '2026-12-15',
+        '--sample',
+        sample,
+        '--db',
+        db.target.location,
+        '--json',
+      ];
+      const first = await cli(...args);
+      expect(first.code).toBe(0);
+      const out = JSON.parse(first.stdout);
+      expect(out.load).toMatchObject({ status: 'APPLIED', asOf: '2026-12-15', totals: { quarantined: 0 } });
+      expect(out.run).toMatchObject({ status: 'PUBLISHED', asOf: '2026-12-15' });
+      expect(first.stderr).toMatch(/Generating a bank of 400 customers/);
+      const again = await cli(...args);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toMatch(/Using the bank already in/);
+    } finally {
+      await db.close();
+      await rm(dirname(sample), { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describeEachEngine('wangji CLI', (engine) => {

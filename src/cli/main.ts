@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
 
   common(program.command('demo'))
     .description(
-      'the Quickstart: make (or reuse) the synthetic bank in ./data/sample, load it, print the report',
+      'the Quickstart: make (or reuse) the synthetic bank in ./data/sample, load it, run the pipeline, print the reports',
     )
     .option('--sample <dir>', 'sample folder', './data/sample')
     .option('--customers <n>', 'customers in a new sample', positiveInt, 20_000)

@@ -1,12 +1,18 @@
 // wangji demo: the Quickstart's main job. Generates the synthetic bank on first run (or uses the one
-// already in the folder), loads it, and prints the load report.
+// already in the folder), loads it, runs the season pipeline for its data date, and prints both reports.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadSeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
+import { openDb } from '../../db/open.js';
+import { loadDrop } from '../../extracts/loader.js';
+import type { LoadReport } from '../../extracts/report.js';
 import { generateBank } from '../../generator/bank.js';
+import { type RunReport, runPipeline } from '../../pipeline/runner.js';
 import type { Output } from '../output.js';
-import { loadCommand } from './load.js';
+import { describeReport, writeReportFile } from './load.js';
+import { describeRun } from './run.js';
 
 export interface DemoOptions {
   sample: string;
@@ -30,5 +36,24 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
       onProgress: (m) => out.progress(m),
     });
   }
-  return loadCommand(target, o.sample, {}, out);
+  const config = loadSeasonConfig();
+  const db = await openDb(target);
+  let load: LoadReport;
+  let run: RunReport | null = null;
+  try {
+    load = await loadDrop(db, o.sample, { onProgress: (m) => out.progress(m) });
+    if (load.status === 'APPLIED') {
+      run = await runPipeline(db, { asOf: load.asOf, config, onProgress: (m) => out.progress(m) });
+    }
+  } finally {
+    await db.close();
+  }
+  const file = writeReportFile(target, load);
+  out.result({ load: { ...load, reportFile: file }, run }, () => [
+    ...describeReport(load),
+    '',
+    `报告 Report: ${file}`,
+    ...(run ? ['', ...describeRun(run)] : []),
+  ]);
+  return load.status === 'APPLIED' && run?.status === 'PUBLISHED' ? 0 : 1;
 }

@@ -4,7 +4,7 @@ import { loadSeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import type { Stage } from '../../pipeline/models.js';
-import { runPipeline } from '../../pipeline/runner.js';
+import { type RunReport, runPipeline } from '../../pipeline/runner.js';
 import { type Output, renderTable } from '../output.js';
 
 export async function runCommand(
@@ -35,6 +35,19 @@ export async function runCommand(
   } finally {
     await db.close();
   }
+}
+
+export function describeRun(r: RunReport): string[] {
+  return [
+    `运行 Run #${r.runId} ${r.status === 'PUBLISHED' ? '已发布 PUBLISHED' : '失败 FAILED'} — as of ${r.asOf}${r.stage ? `, stage ${r.stage}` : ''} (${r.seconds.toFixed(1)}s)`,
+    ...(r.message ? [`原因 Reason: ${r.message}`, '未发布任何表 Nothing was published.'] : []),
+    '',
+    ...renderTable(
+      ['stage', 'model', 'rows', 'seconds'],
+      r.models.map((m) => [m.stage, m.model, m.rows, m.seconds.toFixed(2)]),
+      ['left', 'left', 'right', 'right'],
+    ),
+  ];
 }
 
 export async function runsCommand(target: DbTarget, out: Output): Promise<number> {
