@@ -11,3 +11,15 @@ export function addDays(s: string, n: number): string {
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 }
+
+/** The first day of the month `n` months after the month of `date` (n may be negative). */
+export function monthStart(date: string, n = 0): string {
+  const m = Number(date.slice(5, 7)) - 1 + n;
+  const y = Number(date.slice(0, 4)) + Math.floor(m / 12);
+  return `${y}-${String((((m % 12) + 12) % 12) + 1).padStart(2, '0')}-01`;
+}
+
+/** L of METRICS.md: month(D) when D is its last day, else the month before (its first day). */
+export function lastCompleteMonth(asOf: string): string {
+  return addDays(asOf, 1).endsWith('-01') ? monthStart(asOf) : monthStart(asOf, -1);
+}

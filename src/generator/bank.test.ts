@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, duckdbEngine, type TestDb } from '../../test/engines.js';
 import { loadSeasonConfig } from '../config/season.js';
+import { lastCompleteMonth } from '../domain/dates.js';
 import { isCountyDivision } from '../domain/divisions.js';
 import { COUNTY_CREDIT_OCCUPATIONS, STAFF_ROLES } from '../extracts/contract.js';
 import { loadDrop } from '../extracts/loader.js';
 import { runPipeline } from '../pipeline/runner.js';
 import { generateBank } from './bank.js';
 import { dateOf, dayOf, monthStart, seasonOf } from './calendar.js';
-import { lastCompleteMonth } from './employers.js';
 import { orgSizes } from './orgs.js';
 
 const AS_OF = '2027-02-10'; // in the season, with January (bonuses) the last complete month

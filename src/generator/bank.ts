@@ -14,7 +14,7 @@ import { messyName } from './messy.js';
 import { chineseName, idCard, mobile } from './names.js';
 import { buildOrgTree, type Outlet } from './orgs.js';
 import { toParquet } from './parquet.js';
-import { logNormal, Rng, weighted } from './random.js';
+import { logNormal, Rng, weighted, yuan } from './random.js';
 import { buildInstitutions, type Institution, institutionRow, PRODUCTS } from './reference.js';
 
 export interface BankOptions {
@@ -1024,10 +1024,4 @@ function loanPath(r: Rng, open: number, D: number, principal: number): [number, 
     path.push([day, bal]);
   }
   return path;
-}
-
-/** Yuan with exactly two decimals from whole fen (no floating point reaches the files). */
-function yuan(fen: number): string {
-  const a = Math.abs(Math.round(fen));
-  return `${fen < 0 ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }

@@ -1,7 +1,7 @@
 // The generator's calendar: days as integers (days since 1970-01-01, UTC) for speed, with their
 // 'YYYY-MM-DD' text cached; the season and the history window.
 
-import { isRealDate } from '../domain/dates.js';
+import { isRealDate, monthStart } from '../domain/dates.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -16,13 +16,7 @@ export function dateOf(day: number): string {
   return s;
 }
 
-/** First day of the month `n` months after the month of `date` (n may be negative). */
-export function monthStart(date: string, n = 0): string {
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7)) - 1 + n;
-  const yy = y + Math.floor(m / 12);
-  return `${yy}-${String((((m % 12) + 12) % 12) + 1).padStart(2, '0')}-01`;
-}
+export { monthStart } from '../domain/dates.js';
 
 export const daysInMonth = (firstOfMonth: string) => dayOf(monthStart(firstOfMonth, 1)) - dayOf(firstOfMonth);
 

@@ -2,7 +2,8 @@
 // salary level; some arrive during the window, a few move their payroll away (stop, or drop staff).
 
 import { usccCheckChar } from '../domain/checkDigits.js';
-import { monthStart, type Season } from './calendar.js';
+import { lastCompleteMonth, monthStart } from '../domain/dates.js';
+import type { Season } from './calendar.js';
 import type { Cell } from './csv.js';
 import type { OrgTree } from './orgs.js';
 import { logNormal, Rng, weighted } from './random.js';
@@ -23,13 +24,6 @@ export interface Employer {
   churn: Churn;
   /** The first month without (all of) its payroll. */
   churnMonth: string | null;
-}
-
-/** The last complete month at as-of: month(D) when D is its last day, else the month before ('YYYY-MM-01'). */
-export function lastCompleteMonth(asOf: string): string {
-  const next = new Date(`${asOf}T00:00:00Z`);
-  next.setUTCDate(next.getUTCDate() + 1);
-  return next.getUTCDate() === 1 ? monthStart(asOf) : monthStart(asOf, -1);
 }
 
 const INDUSTRIES: readonly (readonly [string, number])[] = [

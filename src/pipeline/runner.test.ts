@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { loadSeasonConfig } from '../config/season.js';
+import { lastCompleteMonth } from '../domain/dates.js';
 import { loadModels, type Model, orderModels, parseSqlModel } from './models.js';
-import { lastCompleteMonthOf, runPipeline } from './runner.js';
+import { runPipeline } from './runner.js';
 
 // D = 2027-02-10: L = January 2027; W13 = Jan 2026 … Jan 2027; L − 3 … L − 1 = Oct, Nov, Dec 2026;
 // L − 12 = Jan 2026; the tier window L − 11 … L = Feb 2026 … Jan 2027.
@@ -13,9 +14,9 @@ const D = '2027-02-10';
 const config = loadSeasonConfig();
 
 it('L is the last complete month', () => {
-  expect(lastCompleteMonthOf('2027-02-10')).toBe('2027-01-01');
-  expect(lastCompleteMonthOf('2027-01-31')).toBe('2027-01-01');
-  expect(lastCompleteMonthOf('2027-03-01')).toBe('2027-02-01');
+  expect(lastCompleteMonth('2027-02-10')).toBe('2027-01-01');
+  expect(lastCompleteMonth('2027-01-31')).toBe('2027-01-01');
+  expect(lastCompleteMonth('2027-03-01')).toBe('2027-02-01');
 });
 
 it('orders models after what they read, and refuses a model without a key', () => {

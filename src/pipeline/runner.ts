@@ -7,7 +7,7 @@ import type { SeasonConfig } from '../config/season.js';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
 import { Calendar } from '../domain/calendar.js';
-import { addDays } from '../domain/dates.js';
+import { addDays, lastCompleteMonth, monthStart } from '../domain/dates.js';
 import { dateLiteral } from '../extracts/checks.js';
 import { loadModels, type Model, orderModels, type RunContext, renderSql, type Stage } from './models.js';
 
@@ -38,20 +38,9 @@ export interface RunReport {
 
 export class CheckFailed extends Error {}
 
-const monthStart = (d: string, n = 0) => {
-  const m = Number(d.slice(5, 7)) - 1 + n;
-  const y = Number(d.slice(0, 4)) + Math.floor(m / 12);
-  return `${y}-${String((((m % 12) + 12) % 12) + 1).padStart(2, '0')}-01`;
-};
-
-/** L of METRICS.md: month(D) when D is its last day, else the month before (its first day). */
-export function lastCompleteMonthOf(asOf: string): string {
-  return addDays(asOf, 1).endsWith('-01') ? monthStart(asOf) : monthStart(asOf, -1);
-}
-
 /** The dates and thresholds a model template may use, as SQL literals. */
 export function runParams(asOf: string, config: SeasonConfig): Record<string, string> {
-  const L = lastCompleteMonthOf(asOf);
+  const L = lastCompleteMonth(asOf);
   const season = new Calendar(config).seasonOf(asOf);
   const params: Record<string, string> = {
     as_of: dateLiteral(asOf),

@@ -21,16 +21,7 @@ export async function runCommand(
       config,
       onProgress: (m) => out.progress(m),
     });
-    out.result(r, () => [
-      `运行 Run #${r.runId} ${r.status === 'PUBLISHED' ? '已发布 PUBLISHED' : '失败 FAILED'} — as of ${r.asOf}${r.stage ? `, stage ${r.stage}` : ''} (${r.seconds.toFixed(1)}s)`,
-      ...(r.message ? [`原因 Reason: ${r.message}`, '未发布任何表 Nothing was published.'] : []),
-      '',
-      ...renderTable(
-        ['stage', 'model', 'rows', 'seconds'],
-        r.models.map((m) => [m.stage, m.model, m.rows, m.seconds.toFixed(2)]),
-        ['left', 'left', 'right', 'right'],
-      ),
-    ]);
+    out.result(r, () => describeRun(r));
     return r.status === 'PUBLISHED' ? 0 : 1;
   } finally {
     await db.close();
