@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { Rng } from '../generator/random.js';
 
-/** a / b to 10 decimals, half away from zero, in exact integer arithmetic (a, b as decimal strings). */
-function ratioExact(a: string, b: string): string | null {
+/** a / b to `scale` decimals, half away from zero, in exact integer arithmetic (a, b as decimal strings). */
+function ratioExact(a: string, b: string, scale = 10): string | null {
   const scaled = (x: string) => {
     const [i, f = ''] = x.replace('-', '').split('.');
     return BigInt(`${i}${f.padEnd(12, '0')}`) * (x.startsWith('-') ? -1n : 1n);
@@ -12,10 +12,10 @@ function ratioExact(a: string, b: string): string | null {
   const B = scaled(b);
   if (B === 0n) return null;
   const abs = (v: bigint) => (v < 0n ? -v : v);
-  const q = (abs(A) * 20_000_000_000n + abs(B)) / (2n * abs(B));
-  const digits = q.toString().padStart(11, '0');
+  const q = (abs(A) * 2n * 10n ** BigInt(scale) + abs(B)) / (2n * abs(B));
+  const digits = q.toString().padStart(scale + 1, '0');
   const neg = A < 0n !== B < 0n && q !== 0n;
-  return `${neg ? '-' : ''}${digits.slice(0, -10)}.${digits.slice(-10)}`;
+  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
 describeEachEngine('dialect.ratio: exact division to DECIMAL(38,10)', (engine) => {
@@ -59,5 +59,14 @@ describeEachEngine('dialect.ratio: exact division to DECIMAL(38,10)', (engine) =
     );
     const strip = (v: string | null) => (v === null ? null : v.replace(/^-(0\.0+)$/, '$1'));
     expect(rows.map((x) => strip(x.q))).toEqual(cases.map(([a, b]) => ratioExact(a, b)));
+    // Money divided once (value_season's / 360) rounds straight to cents.
+    const cents = await db.query<{ q: string | null }>(
+      `SELECT ${db.dialect.ratio('a', 'b', 2)} AS q FROM ratio_t ORDER BY i`,
+    );
+    expect(cents.map((x) => strip(x.q))).toEqual(cases.map(([a, b]) => ratioExact(a, b, 2)));
+    const [half] = await db.query<{ up: string; down: string }>(
+      `SELECT ${db.dialect.ratio('CAST(1.8 AS DECIMAL(18,2))', '360', 2)} AS up, ${db.dialect.ratio('CAST(-1.8 AS DECIMAL(18,2))', '360', 2)} AS down`,
+    );
+    expect(half).toEqual({ up: '0.01', down: '-0.01' }); // 0.005 and −0.005: away from zero
   });
 });

@@ -9,10 +9,11 @@ export interface Dialect {
   /** Statements letting the analysts' console read a table the pipeline published ('' when not needed). */
   grantConsoleRead(table: string): string;
   /**
-   * a / b as DECIMAL(38,10), rounded half away from zero, exactly (METRICS.md: ratios are stored as
-   * DECIMAL(38,10) on both engines); NULL when b is 0 or NULL. a and b: numbers with at most 12 decimals.
+   * a / b as DECIMAL(38,scale), rounded half away from zero, exactly (METRICS.md: ratios are stored as
+   * DECIMAL(38,10) on both engines; money divided once, e.g. by 360, is rounded straight to cents with
+   * scale 2); NULL when b is 0 or NULL. a and b: numbers with at most 12 decimals.
    */
-  ratio(a: string, b: string): string;
+  ratio(a: string, b: string, scale?: number): string;
   /** The schema that holds Wangji's tables (migrations write `{{schema}}` for it). */
   readonly defaultSchema: string;
   /** The schema search path of the analysts' console: masked views first (see 003_masked_views). */
@@ -26,15 +27,16 @@ export const duckDbDialect: Dialect = {
   grantConsoleRead: () => '', // no roles: the console is guarded by parsing (src/db/console.ts)
   // DuckDB divides decimals in floating point: scale both to 128-bit integers, divide with rounding,
   // and put the decimal point back through text (a division by 10^10 would be floating point again).
-  ratio: (a, b) => {
+  ratio: (a, b, scale = 10) => {
     const A = `CAST((${a}) * 1000000000000 AS HUGEINT)`;
     const B = `CAST((${b}) * 1000000000000 AS HUGEINT)`;
-    const q = `((abs(${A}) * 20000000000 + abs(${B})) // (2 * abs(${B})))`;
-    // At least 11 digits (lpad would cut longer ones): the integer part, then the 10 decimals.
-    const digits = `right('00000000000' || CAST(${q} AS VARCHAR), greatest(11, length(CAST(${q} AS VARCHAR))))`;
+    const q = `((abs(${A}) * ${2n * 10n ** BigInt(scale)} + abs(${B})) // (2 * abs(${B})))`;
+    // At least scale + 1 digits (lpad would cut longer ones): the integer part, then the decimals.
+    const pad = '0'.repeat(scale + 1);
+    const digits = `right('${pad}' || CAST(${q} AS VARCHAR), greatest(${scale + 1}, length(CAST(${q} AS VARCHAR))))`;
     return `(CASE WHEN (${b}) = 0 OR (${a}) IS NULL OR (${b}) IS NULL THEN NULL ELSE CAST(
-      (CASE WHEN sign(${A}) * sign(${B}) < 0 THEN '-' ELSE '' END) || left(${digits}, length(${digits}) - 10) || '.' || right(${digits}, 10)
-      AS DECIMAL(38,10)) END)`;
+      (CASE WHEN sign(${A}) * sign(${B}) < 0 THEN '-' ELSE '' END) || left(${digits}, length(${digits}) - ${scale}) || '.' || right(${digits}, ${scale})
+      AS DECIMAL(38,${scale})) END)`;
   },
   defaultSchema: 'main',
   consoleSearchPath: () => "SET search_path = 'masked,main'",
@@ -47,11 +49,11 @@ export const postgresDialect: Dialect = {
     `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117 }[what]})`,
   grantConsoleRead: (table) => `GRANT SELECT ON ${quoteIdent(table)} TO wangji_console`,
   // The same integer formula as DuckDB: numeric division picks its own scale and would round twice.
-  ratio: (a, b) => {
+  ratio: (a, b, scale = 10) => {
     const A = `(CAST(${a} AS NUMERIC) * 1000000000000)`;
     const B = `(CAST(${b} AS NUMERIC) * 1000000000000)`;
-    const q = `div(abs(${A}) * 20000000000 + abs(${B}), 2 * abs(${B}))`;
-    return `CAST(CASE WHEN ${B} = 0 THEN NULL ELSE sign(${A}) * sign(${B}) * ${q} * 0.0000000001 END AS NUMERIC(38,10))`;
+    const q = `div(abs(${A}) * ${2n * 10n ** BigInt(scale)} + abs(${B}), 2 * abs(${B}))`;
+    return `CAST(CASE WHEN ${B} = 0 THEN NULL ELSE sign(${A}) * sign(${B}) * ${q} * 0.${'0'.repeat(scale - 1)}1 END AS NUMERIC(38,${scale}))`;
   },
   defaultSchema: 'public',
   consoleSearchPath: () => 'SET search_path = masked, public',

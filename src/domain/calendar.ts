@@ -149,6 +149,16 @@ export class Calendar {
     return null;
   }
 
+  /**
+   * S for an as-of date: the start of the season the date is in or, between seasons (Apr 1 … S − 1),
+   * of the coming season — so that season-to-date figures are empty (0) before it starts.
+   */
+  seasonStartFor(date: string): string {
+    const current = this.seasonOf(date);
+    if (current) return current.start;
+    return this.season(Number(date.slice(0, 4))).start;
+  }
+
   /** The phase of a date, or null outside the season. */
   phaseOf(date: string): ResolvedPhase | null {
     return this.seasonOf(date)?.phases.find((p) => date >= p.start && date <= p.end) ?? null;

@@ -1,16 +1,21 @@
 // Pipeline models: one table each. A SQL model is a file models/<stage>/<table>.sql that starts with
 // a header — `-- <table>: what it is`, `-- reads: a, b`, `-- key: col, col`, optionally `-- rows: <SQL
-// giving the expected row count>` — followed by one query made of small named CTE steps. A model
+// giving the expected row count>`, `-- history: as_of` (the table keeps every as-of: a run replaces
+// only its own date's rows) and `-- warn: <SQL giving a count> :: <message>` (a data-quality warning
+// in the run report when the count is not 0) — followed by one query made of small named CTE steps. A model
 // that SQL expresses badly is TypeScript (registered in TS_MODELS) and fills its staging table in bulk.
 //
 // Templates: {{as_of}} and the other dates of the run, {{<threshold>}} from the season config,
 // {{ref:<model>}} for another model's table of this run, {{ratio: a ;; b}} for an exact ratio,
+// {{money: a ;; b}} for money divided once and rounded to cents, {{spread: account_type}} for the
+// value spread of an account type,
 // {{tier_rate: x}} for the acquiring fee tier rate of an ADB.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/types.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { divisionsModel } from './models/features/divisions.js';
 import { remittanceMatchesModel } from './models/matching/remittance_matches.js';
 
 export const MODELS_DIR = join(PACKAGE_ROOT, 'src', 'pipeline', 'models');
@@ -21,6 +26,8 @@ export interface RunContext {
   asOf: string;
   /** Acquiring fee tiers of the season config, lowest floor first. */
   feeTiers: { min_adb: string; rate: string }[];
+  /** Value-contribution spreads by account_type (decimal text). */
+  spreads: Record<string, string>;
   /** Date literals and thresholds the templates may use. */
   params: Record<string, string>;
   /** The staging table of a model in this run. */
@@ -35,28 +42,39 @@ export interface Model {
   key: string[];
   /** SQL computing the number of rows the model must have (a reconciliation check). */
   expectedRows?: string;
+  /** A history table keeps every as-of (column as_of): publishing replaces only the run's date. */
+  history?: boolean;
+  /** Data-quality warnings: SQL giving a count, and what a count above 0 means. */
+  warnings?: { sql: string; message: string }[];
   /** A SQL model's query template. */
   sql?: string;
   /** A TypeScript model: creates and fills `target`. */
   build?: (db: Db, ctx: RunContext, target: string) => Promise<void>;
 }
 
-const TS_MODELS: Model[] = [remittanceMatchesModel];
+const TS_MODELS: Model[] = [divisionsModel, remittanceMatchesModel];
 
 export function parseSqlModel(stage: Stage, file: string, text: string): Model {
   const header: Record<string, string> = {};
+  const warnings: { sql: string; message: string }[] = [];
   let description = '';
   const lines = text.split('\n');
   let i = 0;
   for (; i < lines.length && (lines[i] as string).startsWith('--'); i++) {
     const line = (lines[i] as string).replace(/^--\s?/, '');
-    const m = /^(reads|key|rows):\s*(.*)$/.exec(line);
-    if (m) header[m[1] as string] = m[2] as string;
+    const m = /^(reads|key|rows|history|warn):\s*(.*)$/.exec(line);
+    if (m?.[1] === 'warn') {
+      const [sql, message] = (m[2] as string).split('::');
+      if (!sql || !message) throw new Error(`model ${stage}/${file}: "-- warn:" needs "<SQL> :: <message>"`);
+      warnings.push({ sql: sql.trim(), message: message.trim() });
+    } else if (m) header[m[1] as string] = m[2] as string;
     else if (i === 0) description = line.replace(/^[a-z_0-9]+:\s*/, '');
     else if (!header.reads) description += ` ${line}`;
   }
   const name = file.replace(/\.sql$/, '');
   if (!header.key) throw new Error(`model ${stage}/${file}: the header has no "-- key:" line`);
+  if (header.history !== undefined && header.history !== 'as_of')
+    throw new Error(`model ${stage}/${file}: "-- history:" names the as_of column ("-- history: as_of")`);
   return {
     name,
     stage,
@@ -67,6 +85,8 @@ export function parseSqlModel(stage: Stage, file: string, text: string): Model {
       .filter(Boolean),
     key: header.key.split(',').map((s) => s.trim()),
     expectedRows: header.rows,
+    history: header.history === 'as_of',
+    warnings,
     sql: lines.slice(i).join('\n').trim().replace(/;\s*$/, ''),
   };
 }
@@ -118,7 +138,11 @@ export function orderModels(models: Model[]): Model[] {
 }
 
 /** Fill a SQL model's template for this run. */
-export function renderSql(sql: string, ctx: RunContext, ratio: (a: string, b: string) => string): string {
+export function renderSql(
+  sql: string,
+  ctx: RunContext,
+  ratio: (a: string, b: string, scale?: number) => string,
+): string {
   // Parameters first, so that a macro's arguments may use them: {{ratio: x ;; {{L_days}}}}.
   const withParams = sql.replace(/\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*\}\}/g, (_, name: string) => {
     const v = ctx.params[name];
@@ -127,6 +151,14 @@ export function renderSql(sql: string, ctx: RunContext, ratio: (a: string, b: st
   });
   return withParams.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
     if (expr.startsWith('ref:')) return ctx.tableOf(expr.slice(4).trim());
+    if (expr.startsWith('spread:')) {
+      // The season config's spread of an account_type (0 for a type it does not name).
+      const x = expr.slice(7).trim();
+      const whens = Object.entries(ctx.spreads).map(
+        ([type, rate]) => `WHEN '${type}' THEN CAST('${rate}' AS DECIMAL(12,6))`,
+      );
+      return `(CASE ${x} ${whens.join(' ')} ELSE CAST(0 AS DECIMAL(12,6)) END)`;
+    }
     if (expr.startsWith('tier_rate:')) {
       // The rate of the highest tier whose floor the value reaches (METRICS.md M5).
       const x = expr.slice(10).trim();
@@ -138,10 +170,11 @@ export function renderSql(sql: string, ctx: RunContext, ratio: (a: string, b: st
         );
       return `(CASE ${whens.join(' ')} END)`;
     }
-    if (expr.startsWith('ratio:')) {
-      const [a, b] = expr.slice(6).split(';;');
-      if (a === undefined || b === undefined) throw new Error(`{{${expr}}}: a ratio needs "a ;; b"`);
-      return ratio(a.trim(), b.trim());
+    const division = /^(ratio|money):/.exec(expr);
+    if (division) {
+      const [a, b] = expr.slice(division[0].length).split(';;');
+      if (a === undefined || b === undefined) throw new Error(`{{${expr}}}: a division needs "a ;; b"`);
+      return ratio(a.trim(), b.trim(), division[1] === 'money' ? 2 : 10);
     }
     const v = ctx.params[expr];
     if (v === undefined) throw new Error(`unknown template parameter {{${expr}}}`);

@@ -490,6 +490,7 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
     // The stage's models and what they read from other stages (org_closure), nothing else.
     expect(monitoring.models.map((m) => m.model).sort()).toEqual([
       'benefit_into_card',
+      'customer_products',
       'employer_month',
       'employer_penetration',
       'employer_tiers',

@@ -9,6 +9,7 @@ import type { Db } from '../db/types.js';
 import { Calendar } from '../domain/calendar.js';
 import { addDays, lastCompleteMonth, monthStart } from '../domain/dates.js';
 import { dateLiteral } from '../extracts/checks.js';
+import { threeYearsBefore } from './models/matching/remittance_matches.js';
 import { loadModels, type Model, orderModels, type RunContext, renderSql, type Stage } from './models.js';
 
 export interface RunOptions {
@@ -24,6 +25,8 @@ export interface ModelReport {
   stage: Stage;
   rows: number;
   seconds: number;
+  /** Data-quality warnings the model's inputs raised (the run still publishes). */
+  warnings?: string[];
 }
 
 export interface RunReport {
@@ -41,21 +44,30 @@ export class CheckFailed extends Error {}
 /** The dates and thresholds a model template may use, as SQL literals. */
 export function runParams(asOf: string, config: SeasonConfig): Record<string, string> {
   const L = lastCompleteMonth(asOf);
-  const season = new Calendar(config).seasonOf(asOf);
+  const seasonStart = new Calendar(config).seasonStartFor(asOf);
+  const days = (a: string, b: string) =>
+    Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
   const params: Record<string, string> = {
     as_of: dateLiteral(asOf),
     month_start: dateLiteral(monthStart(asOf)),
     L: dateLiteral(L),
     L_next: dateLiteral(monthStart(L, 1)),
-    L_days: String(
-      Math.round((Date.parse(`${monthStart(L, 1)}T00:00:00Z`) - Date.parse(`${L}T00:00:00Z`)) / 86_400_000),
+    L_days: String(days(L, monthStart(L, 1))),
+    as_of_next: dateLiteral(addDays(asOf, 1)),
+    // For ages in full years: the year and the month-day of D as numbers.
+    as_of_year: asOf.slice(0, 4),
+    as_of_mmdd: String(Number(asOf.slice(5, 7)) * 100 + Number(asOf.slice(8, 10))),
+    // The first day a balance window of the run needs: month(D)'s first day or S, whichever is earlier.
+    balance_window_start: dateLiteral(
+      seasonStart <= asOf && seasonStart < monthStart(asOf) ? seasonStart : monthStart(asOf),
     ),
-    as_of_minus_90: dateLiteral(addDays(asOf, -90)),
-    as_of_minus_62: dateLiteral(addDays(asOf, -62)),
-    as_of_minus_365: dateLiteral(addDays(asOf, -365)),
+    // Days of month(D) up to D: the divisor of ADB_month(c, month(D)).
+    mtd_days: String(days(monthStart(asOf), asOf) + 1),
+    as_of_minus_3y: dateLiteral(threeYearsBefore(asOf)),
     W13_start: dateLiteral(monthStart(L, -12)),
-    season_start: dateLiteral(season?.start ?? asOf),
+    season_start: dateLiteral(seasonStart),
   };
+  for (const n of [45, 62, 90, 180, 365]) params[`as_of_minus_${n}`] = dateLiteral(addDays(asOf, -n));
   for (const n of [1, 2, 3, 11, 12]) params[`L_minus_${n}`] = dateLiteral(monthStart(L, -n));
   for (const [k, v] of Object.entries(config.thresholds)) {
     if (typeof v === 'number') params[k] = String(v);
@@ -81,6 +93,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
   const ctx: RunContext = {
     asOf: o.asOf,
     feeTiers: o.config.fee_tiers,
+    spreads: o.config.spreads,
     params: runParams(o.asOf, o.config),
     // A model reads this run's staging table of a model in the run, else the published table.
     tableOf: (model) => quoteIdent(model),
@@ -100,7 +113,15 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
         await db.exec(`CREATE TABLE ${quoteIdent(target)} AS ${renderSql(m.sql, ctx, db.dialect.ratio)}`);
       else if (m.build) await m.build(db, ctx, target);
       const rows = await checkModel(db, m, target, ctx);
-      reports.push({ model: m.name, stage: m.stage, rows, seconds: (Date.now() - t) / 1000 });
+      const warnings = await modelWarnings(db, m, ctx);
+      reports.push({
+        model: m.name,
+        stage: m.stage,
+        rows,
+        seconds: (Date.now() - t) / 1000,
+        ...(warnings.length ? { warnings } : {}),
+      });
+      for (const w of warnings) progress(`  warning: ${m.name}: ${w}`);
       progress(
         `[${i + 1}/${selected.length}] ${m.stage}/${m.name}: ${rows} rows (${((Date.now() - t) / 1000).toFixed(1)}s)`,
       );
@@ -109,8 +130,16 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       const lock = tx.dialect.exclusiveLock('run');
       if (lock) await tx.exec(lock);
       for (const m of selected) {
-        await tx.exec(`DROP TABLE IF EXISTS ${quoteIdent(m.name)}`);
-        await tx.exec(`CREATE TABLE ${quoteIdent(m.name)} AS SELECT * FROM ${quoteIdent(stagingOf(m.name))}`);
+        const [table, from] = [quoteIdent(m.name), quoteIdent(stagingOf(m.name))];
+        if (m.history) {
+          // A history table keeps the other dates as they were published.
+          await tx.exec(`CREATE TABLE IF NOT EXISTS ${table} AS SELECT * FROM ${from} WHERE 1 = 0`);
+          await tx.execute(`DELETE FROM ${table} WHERE as_of = CAST($1 AS DATE)`, [o.asOf]);
+          await tx.exec(`INSERT INTO ${table} SELECT * FROM ${from}`);
+        } else {
+          await tx.exec(`DROP TABLE IF EXISTS ${table}`);
+          await tx.exec(`CREATE TABLE ${table} AS SELECT * FROM ${from}`);
+        }
         const grant = tx.dialect.grantConsoleRead(m.name);
         if (grant) await tx.exec(grant);
       }
@@ -168,6 +197,16 @@ async function checkModel(db: Db, m: Model, table: string, ctx: RunContext): Pro
       throw new CheckFailed(`check failed: ${m.name}: ${rows} rows, the inputs give ${expected}`);
   }
   return rows;
+}
+
+async function modelWarnings(db: Db, m: Model, ctx: RunContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const w of m.warnings ?? []) {
+    const [row] = await db.query(renderSql(w.sql, ctx, db.dialect.ratio));
+    const n = Number(Object.values(row ?? {})[0] ?? 0);
+    if (n > 0) out.push(`${n} ${w.message}`);
+  }
+  return out;
 }
 
 async function dropStaging(db: Db, tables: string[]): Promise<void> {
