@@ -339,7 +339,7 @@ describeEachEngine('customer features, segments and headline measures on a hand-
       'SELECT segment, customer_id FROM segment_members ORDER BY segment, customer_id',
     );
     const members: Record<string, string[]> = {};
-    for (const r of rows) (members[r.segment] ??= []).push(r.customer_id);
+    for (const r of rows) members[r.segment] = [...(members[r.segment] ?? []), r.customer_id];
     expect(members).toEqual({
       PAYROLL: ['C2'],
       SILVER: ['C1'],
