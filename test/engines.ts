@@ -25,7 +25,7 @@ async function probe(): Promise<string | null> {
   }
 }
 
-const pgSkipReason = await probe();
+export const pgSkipReason = await probe();
 let counter = 0;
 
 export interface Engine {
