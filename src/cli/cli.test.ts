@@ -92,10 +92,24 @@ describeEachEngine('wangji demo', (engine) => {
       const out = JSON.parse(first.stdout);
       expect(out.load).toMatchObject({ status: 'APPLIED', asOf: '2026-12-15', totals: { quarantined: 0 } });
       expect(out.run).toMatchObject({ status: 'PUBLISHED', asOf: '2026-12-15' });
+      // The headline: HQ first with the whole bank, then the branches; the seven segments at HQ.
+      expect(out.headline.orgs[0]).toMatchObject({ level: 'HQ', customers: 400 });
+      expect(out.headline.orgs.slice(1).every((o: { level: string }) => o.level === 'BRANCH')).toBe(true);
+      expect(out.headline.segments.map((s: { segment: string }) => s.segment)).toEqual([
+        'PAYROLL',
+        'SILVER',
+        'MINOR',
+        'GUARDIAN',
+        'PAYMENT',
+        'MERCHANT',
+        'COUNTY',
+      ]);
       expect(first.stderr).toMatch(/Generating a bank of 400 customers/);
-      const again = await cli(...args);
+      const again = await cli(...args.filter((a) => a !== '--json'));
       expect(again.code).toBe(0);
       expect(again.stderr).toMatch(/Using the bank already in/);
+      expect(again.stdout).toMatch(/核心指标 Headline measures as of 2026-12-15/);
+      expect(again.stdout).toMatch(/县域 county\s+\d+/);
     } finally {
       await db.close();
       await rm(dirname(sample), { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // wangji demo: the Quickstart's main job. Generates the synthetic bank on first run (or uses the one
-// already in the folder), loads it, runs the season pipeline for its data date, and prints both reports.
+// already in the folder), loads it, runs the season pipeline for its data date, and prints both reports
+// and the headline: the bank's and branches' measures and the segment sizes.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { LoadReport } from '../../extracts/report.js';
 import { generateBank } from '../../generator/bank.js';
 import { type RunReport, runPipeline } from '../../pipeline/runner.js';
 import type { Output } from '../output.js';
+import { describeHeadline, type Headline, readHeadline } from './headline.js';
 import { describeReport, writeReportFile } from './load.js';
 import { describeRun } from './run.js';
 
@@ -40,20 +42,23 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
   const db = await openDb(target);
   let load: LoadReport;
   let run: RunReport | null = null;
+  let headline: Headline | null = null;
   try {
     load = await loadDrop(db, o.sample, { onProgress: (m) => out.progress(m) });
     if (load.status === 'APPLIED') {
       run = await runPipeline(db, { asOf: load.asOf, config, onProgress: (m) => out.progress(m) });
+      if (run.status === 'PUBLISHED') headline = await readHeadline(db, run.asOf);
     }
   } finally {
     await db.close();
   }
   const file = writeReportFile(target, load);
-  out.result({ load: { ...load, reportFile: file }, run }, () => [
+  out.result({ load: { ...load, reportFile: file }, run, headline }, () => [
     ...describeReport(load),
     '',
     `报告 Report: ${file}`,
     ...(run ? ['', ...describeRun(run)] : []),
+    ...(headline ? ['', ...describeHeadline(headline)] : []),
   ]);
   return load.status === 'APPLIED' && run?.status === 'PUBLISHED' ? 0 : 1;
 }
