@@ -1,0 +1,180 @@
+// Daily-run benchmark (ARCHITECTURE.md performance budget): a bank generated as of D is split into the
+// drop of D − 1 and the drop of D (bench/daily-drops.ts). The database is brought to D − 1 (load +
+// run, not the measured part); then the daily run is measured — `wangji load` of D's drop and `wangji
+// run --as-of D` (every model, publish) — beside the expert baseline: bench/baseline.sql, one
+// hand-written DuckDB script computing the same tables from the raw extract tables, from scratch.
+// Each step runs in its own process (wall time, peak RSS).
+//   npx tsx bench/run.bench.ts [--customers 100000] [--engines duckdb,postgres]
+// Writes bench/out/run-<customers>.json and prints a Markdown table for docs/performance.md.
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { addDays } from '../src/domain/dates.js';
+import { splitDailyDrops } from './daily-drops.js';
+
+const { values } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '100000' },
+    engines: { type: 'string', default: 'duckdb,postgres' },
+    pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'as-of': { type: 'string', default: '2027-01-20' },
+  },
+});
+const customers = Number(values.customers);
+const D = String(values['as-of']);
+const root = resolve(import.meta.dirname, '..');
+const out = join(root, 'bench', 'out');
+const bank = join(out, `bank-${customers}`);
+const drops = join(out, `daily-${customers}`);
+mkdirSync(out, { recursive: true });
+
+interface Step {
+  label: string;
+  seconds: number;
+  peakRssMiB: number;
+  stdout: string;
+}
+
+function measure(label: string, cmd: string[]): Step {
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (res.status !== 0)
+    throw new Error(
+      `${label} failed (${res.status}):\n${res.stdout.slice(-1000)}\n${res.stderr.slice(-2000)}`,
+    );
+  const kib = Number(res.stderr.trim().split('\n').at(-1));
+  console.error(`${label}: ${seconds.toFixed(1)} s, ${Math.round(kib / 1024)} MiB`);
+  return { label, seconds, peakRssMiB: Math.round(kib / 1024), stdout: res.stdout };
+}
+
+const node = process.execPath;
+const wangji = join(root, 'bin', 'wangji.js');
+if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
+if (!existsSync(join(bank, 'manifest.json'))) {
+  measure('generate', [
+    node,
+    wangji,
+    'generate',
+    '--customers',
+    String(customers),
+    '--seed',
+    '1',
+    '--as-of',
+    D,
+    '--out',
+    bank,
+  ]);
+}
+if (!existsSync(join(drops, 'day1', 'manifest.json'))) await splitDailyDrops(bank, drops);
+const day0 = join(drops, 'day0');
+const day1 = join(drops, 'day1');
+
+interface EngineResult {
+  engine: string;
+  steps: Step[];
+  stages: Record<string, number>;
+  models: { model: string; stage: string; seconds: number; rows: number }[];
+}
+const results: EngineResult[] = [];
+const engines = String(values.engines).split(',');
+
+function daily(engine: string, db: string): EngineResult {
+  const steps: Step[] = [];
+  measure(`${engine}: load D − 1 (setup)`, [node, wangji, 'load', day0, '--db', db, '--json']);
+  measure(`${engine}: run D − 1 (setup)`, [
+    node,
+    wangji,
+    'run',
+    '--as-of',
+    addDays(D, -1),
+    '--db',
+    db,
+    '--json',
+  ]);
+  steps.push(measure(`${engine}: load D's drop`, [node, wangji, 'load', day1, '--db', db, '--json']));
+  const run = measure(`${engine}: run --as-of D`, [node, wangji, 'run', '--as-of', D, '--db', db, '--json']);
+  steps.push(run);
+  const report = JSON.parse(run.stdout) as { status: string; models: EngineResult['models'] };
+  if (report.status !== 'PUBLISHED') throw new Error(`${engine}: the run did not publish`);
+  const stages: Record<string, number> = {};
+  for (const m of report.models) stages[m.stage] = (stages[m.stage] ?? 0) + m.seconds;
+  return { engine, steps, stages, models: report.models };
+}
+
+let baseline: Step | null = null;
+if (engines.includes('duckdb')) {
+  const db = join(out, `run-${customers}.duckdb`);
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const r = daily('DuckDB', db);
+  results.push(r);
+  // The baseline works on a copy of the loaded database, so that it reads exactly the same raw tables.
+  const copy = join(out, `baseline-${customers}.duckdb`);
+  copyFileSync(db, copy);
+  baseline = measure('DuckDB expert baseline script', [
+    node,
+    '--import',
+    'tsx',
+    join(root, 'bench', 'baseline.ts'),
+    copy,
+    D,
+  ]);
+  rmSync(copy, { force: true });
+}
+if (engines.includes('postgres')) {
+  const admin = new URL(String(values.pg));
+  const name = `wangji_bench_run_${process.pid}`;
+  const psql = (sql: string) =>
+    spawnSync('psql', [
+      '-h',
+      admin.hostname,
+      '-U',
+      admin.username || 'postgres',
+      '-d',
+      'postgres',
+      '-qc',
+      sql,
+    ]);
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  try {
+    results.push(daily('PostgreSQL', url.toString()));
+  } finally {
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const lines = [
+  `Daily run at ${customers.toLocaleString('en-US')} customers, D = ${D}. Machine: ${machine}.`,
+  '',
+  "| engine | load D's drop s | run s | daily total s | peak RSS MiB | per stage s | vs baseline |",
+  '|---|---:|---:|---:|---:|---|---:|',
+  ...results.map((r) => {
+    const [load, run] = r.steps as [Step, Step];
+    const total = load.seconds + run.seconds;
+    const stages = Object.entries(r.stages)
+      .map(([s, t]) => `${s} ${t.toFixed(1)}`)
+      .join(', ');
+    return `| ${r.engine} | ${load.seconds.toFixed(1)} | ${run.seconds.toFixed(1)} | ${total.toFixed(1)} | ${Math.max(load.peakRssMiB, run.peakRssMiB)} | ${stages} | ${baseline ? `${(run.seconds / baseline.seconds).toFixed(2)}× (run)` : ''} |`;
+  }),
+  ...(baseline
+    ? [
+        `| DuckDB expert baseline script | | ${baseline.seconds.toFixed(1)} | | ${baseline.peakRssMiB} | | 1.00× |`,
+      ]
+    : []),
+];
+writeFileSync(
+  join(out, `run-${customers}.json`),
+  JSON.stringify({ customers, asOf: D, machine, results, baseline }, null, 2),
+);
+console.log(lines.join('\n'));
