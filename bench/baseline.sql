@@ -73,15 +73,16 @@ UNION SELECT customer_id, 'APP' FROM app_events WHERE event = 'REGISTER' AND app
 UNION SELECT customer_id, 'BILL_AGREEMENT' FROM bill_agreements WHERE signed_date <= :D AND (cancelled_date IS NULL OR cancelled_date > :D);
 
 -- Exact decimal division, rounded half away from zero (DuckDB's decimal division is floating point):
--- a and b scaled to 128-bit integers, divided with rounding, the decimal point put back as text.
+-- a and b scaled to 128-bit integers, divided with rounding, and the integer quotient turned into a
+-- decimal by an exact decimal multiplication.
 CREATE OR REPLACE MACRO scaled(x) AS CAST(x * 1000000000000 AS HUGEINT);
 CREATE OR REPLACE MACRO exact_div(a, b, unit) AS
   CASE WHEN b = 0 OR a IS NULL OR b IS NULL THEN NULL ELSE
     sign(scaled(a)) * sign(scaled(b)) * ((abs(scaled(a)) * 2 * unit + abs(scaled(b))) // (2 * abs(scaled(b)))) END;
-CREATE OR REPLACE MACRO ratio10(a, b) AS (SELECT CAST(CASE WHEN q < 0 THEN '-' ELSE '' END || CAST(abs(q) // 10000000000 AS VARCHAR) || '.'
-  || lpad(CAST(abs(q) % 10000000000 AS VARCHAR), 10, '0') AS DECIMAL(38,10)) FROM (SELECT exact_div(a, b, CAST(10000000000 AS HUGEINT)) AS q));
-CREATE OR REPLACE MACRO money(a, b) AS (SELECT CAST(CASE WHEN q < 0 THEN '-' ELSE '' END || CAST(abs(q) // 100 AS VARCHAR) || '.'
-  || lpad(CAST(abs(q) % 100 AS VARCHAR), 2, '0') AS DECIMAL(38,2)) FROM (SELECT exact_div(a, b, CAST(100 AS HUGEINT)) AS q));
+CREATE OR REPLACE MACRO ratio10(a, b) AS
+  CAST(CAST(exact_div(a, b, CAST(10000000000 AS HUGEINT)) AS DECIMAL(28,0)) * CAST('0.0000000001' AS DECIMAL(10,10)) AS DECIMAL(38,10));
+CREATE OR REPLACE MACRO money(a, b) AS
+  CAST(CAST(exact_div(a, b, CAST(100 AS HUGEINT)) AS DECIMAL(36,0)) * CAST('0.01' AS DECIMAL(2,2)) AS DECIMAL(38,2));
 
 CREATE OR REPLACE TABLE bl_customer_features AS
 WITH aged AS (

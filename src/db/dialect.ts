@@ -25,18 +25,17 @@ export const duckDbDialect: Dialect = {
   fullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${quoteString(pattern)})`,
   exclusiveLock: () => '', // one process owns the file
   grantConsoleRead: () => '', // no roles: the console is guarded by parsing (src/db/console.ts)
-  // DuckDB divides decimals in floating point: scale both to 128-bit integers, divide with rounding,
-  // and put the decimal point back through text (a division by 10^10 would be floating point again).
+  // DuckDB divides decimals in floating point: scale both to 128-bit integers and divide with
+  // rounding; the quotient (an integer count of 10^-scale) becomes a decimal by an exact decimal
+  // multiplication with 10^-scale (text formatting did the same at 10× the cost: 10 s per million rows).
+  // |a / b| must stay below 10^(38 − 2·scale) … i.e. 10^18 at scale 10.
   ratio: (a, b, scale = 10) => {
     const A = `CAST((${a}) * 1000000000000 AS HUGEINT)`;
     const B = `CAST((${b}) * 1000000000000 AS HUGEINT)`;
-    const q = `((abs(${A}) * ${2n * 10n ** BigInt(scale)} + abs(${B})) // (2 * abs(${B})))`;
-    // At least scale + 1 digits (lpad would cut longer ones): the integer part, then the decimals.
-    const pad = '0'.repeat(scale + 1);
-    const digits = `right('${pad}' || CAST(${q} AS VARCHAR), greatest(${scale + 1}, length(CAST(${q} AS VARCHAR))))`;
-    return `(CASE WHEN (${b}) = 0 OR (${a}) IS NULL OR (${b}) IS NULL THEN NULL ELSE CAST(
-      (CASE WHEN sign(${A}) * sign(${B}) < 0 THEN '-' ELSE '' END) || left(${digits}, length(${digits}) - ${scale}) || '.' || right(${digits}, ${scale})
-      AS DECIMAL(38,${scale})) END)`;
+    const q = `(sign(${A}) * sign(${B}) * ((abs(${A}) * ${2n * 10n ** BigInt(scale)} + abs(${B})) // (2 * abs(${B}))))`;
+    const unit = `CAST('0.${'0'.repeat(scale - 1)}1' AS DECIMAL(${scale},${scale}))`;
+    return `(CASE WHEN (${b}) = 0 OR (${a}) IS NULL OR (${b}) IS NULL THEN NULL ELSE
+      CAST(CAST(${q} AS DECIMAL(${38 - scale},0)) * ${unit} AS DECIMAL(38,${scale})) END)`;
   },
   defaultSchema: 'main',
   consoleSearchPath: () => "SET search_path = 'masked,main'",

@@ -13,14 +13,35 @@ months AS (
 payees AS (
   SELECT DISTINCT customer_id FROM paid
 ),
-spans AS (
-  -- A balance row of a deposit account holds from its date until the day before the account's next row.
-  SELECT a.customer_id, b.balance, b.balance_date AS from_day,
-         coalesce(lead(b.balance_date) OVER (PARTITION BY b.account_id ORDER BY b.balance_date), DATE '9999-12-31') AS next_day
-    FROM balances b
-    JOIN accounts a ON a.account_id = b.account_id
+payee_accounts AS (
+  SELECT a.account_id, a.customer_id
+    FROM accounts a
     JOIN payees y ON y.customer_id = a.customer_id
-   WHERE a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT') AND b.balance_date < {{L_next}}
+   WHERE a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')
+),
+opening AS (
+  -- The row in force on W13's first day (a balance holds until the account's next row).
+  SELECT b.account_id, max(b.balance_date) AS balance_date
+    FROM balances b
+    JOIN payee_accounts a ON a.account_id = b.account_id
+   WHERE b.balance_date <= {{W13_start}}
+   GROUP BY b.account_id
+),
+window_rows AS (
+  SELECT b.account_id, b.balance_date, b.balance
+    FROM balances b
+    JOIN opening o ON o.account_id = b.account_id AND o.balance_date = b.balance_date
+  UNION ALL
+  SELECT b.account_id, b.balance_date, b.balance
+    FROM balances b
+    JOIN payee_accounts a ON a.account_id = b.account_id
+   WHERE b.balance_date > {{W13_start}} AND b.balance_date < {{L_next}}
+),
+spans AS (
+  SELECT a.customer_id, r.balance, r.balance_date AS from_day,
+         coalesce(lead(r.balance_date) OVER (PARTITION BY r.account_id ORDER BY r.balance_date), {{L_next}}) AS next_day
+    FROM window_rows r
+    JOIN payee_accounts a ON a.account_id = r.account_id
 ),
 balance_days AS (
   -- Σ balance × days held in the month: ADB_month(c, m) × the month's days, exactly.
