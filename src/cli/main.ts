@@ -121,7 +121,8 @@ export async function run(argv: string[]): Promise<number> {
     .requiredOption('--as-of <date>', 'data date', date)
     .option('--stage <name>', `one stage only: ${STAGES.join(', ')}`, stageName)
     .option('--config <file>', 'season file (default season/default.yaml)')
-    .action(async (o: { asOf: string; stage?: Stage; config?: string }) => {
+    .option('--full', 'recompute completed months too (empties the cache of completed balance periods)')
+    .action(async (o: { asOf: string; stage?: Stage; config?: string; full?: boolean }) => {
       const { target, out } = ctx();
       code = await runCommand(target, o, out);
     });

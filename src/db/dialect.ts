@@ -14,6 +14,11 @@ export interface Dialect {
    * scale 2); NULL when b is 0 or NULL. a and b: numbers with at most 12 decimals.
    */
   ratio(a: string, b: string, scale?: number): string;
+  /**
+   * A 63-bit hash of a row's values as a BIGINT, for fingerprints (bit_xor over rows): any function
+   * will do as long as it is stable on one engine; the engines need not agree.
+   */
+  rowHash(exprs: string[]): string;
   /** The schema that holds Wangji's tables (migrations write `{{schema}}` for it). */
   readonly defaultSchema: string;
   /** The schema search path of the analysts' console: masked views first (see 003_masked_views). */
@@ -37,6 +42,7 @@ export const duckDbDialect: Dialect = {
     return `(CASE WHEN (${b}) = 0 OR (${a}) IS NULL OR (${b}) IS NULL THEN NULL ELSE
       CAST(CAST(${q} AS DECIMAL(${38 - scale},0)) * ${unit} AS DECIMAL(38,${scale})) END)`;
   },
+  rowHash: (exprs) => `CAST(hash(${exprs.join(', ')}) >> 1 AS BIGINT)`,
   defaultSchema: 'main',
   consoleSearchPath: () => "SET search_path = 'masked,main'",
 };
@@ -54,6 +60,7 @@ export const postgresDialect: Dialect = {
     const q = `div(abs(${A}) * ${2n * 10n ** BigInt(scale)} + abs(${B}), 2 * abs(${B}))`;
     return `CAST(CASE WHEN ${B} = 0 THEN NULL ELSE sign(${A}) * sign(${B}) * ${q} * 0.${'0'.repeat(scale - 1)}1 END AS NUMERIC(38,${scale}))`;
   },
+  rowHash: (exprs) => `hashtextextended(concat_ws('|', ${exprs.join(', ')}), 0)`,
   defaultSchema: 'public',
   consoleSearchPath: () => 'SET search_path = masked, public',
 };

@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/types.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { balanceLiveModel } from './models/features/balance_live.js';
 import { divisionsModel } from './models/features/divisions.js';
 import { remittanceMatchesModel } from './models/matching/remittance_matches.js';
 
@@ -32,6 +33,12 @@ export interface RunContext {
   params: Record<string, string>;
   /** The staging table of a model in this run. */
   tableOf(model: string): string;
+  /** S for D (the coming season's start between seasons). */
+  seasonStart: string;
+  /** `run --full`: rebuild caches of completed periods from scratch. */
+  full: boolean;
+  /** A line for the run's progress output. */
+  note(message: string): void;
 }
 
 export interface Model {
@@ -52,7 +59,7 @@ export interface Model {
   build?: (db: Db, ctx: RunContext, target: string) => Promise<void>;
 }
 
-const TS_MODELS: Model[] = [divisionsModel, remittanceMatchesModel];
+const TS_MODELS: Model[] = [balanceLiveModel, divisionsModel, remittanceMatchesModel];
 
 export function parseSqlModel(stage: Stage, file: string, text: string): Model {
   const header: Record<string, string> = {};

@@ -489,6 +489,7 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
     expect(monitoring.status).toBe('PUBLISHED');
     // The stage's models and what they read from other stages (org_closure), nothing else.
     expect(monitoring.models.map((m) => m.model).sort()).toEqual([
+      'balance_live',
       'benefit_into_card',
       'customer_products',
       'employer_month',

@@ -14,6 +14,8 @@ import { loadModels, type Model, orderModels, type RunContext, renderSql, type S
 
 export interface RunOptions {
   asOf: string;
+  /** Rebuild the cache of completed balance periods from scratch (`wangji run --full`). */
+  full?: boolean;
   stage?: Stage;
   config: SeasonConfig;
   onProgress?: (message: string) => void;
@@ -33,6 +35,8 @@ export interface RunReport {
   runId: number;
   asOf: string;
   stage: Stage | null;
+  /** `--full`: completed periods were recomputed, not reused. */
+  full: boolean;
   status: 'PUBLISHED' | 'FAILED';
   message: string | null;
   models: ModelReport[];
@@ -57,10 +61,6 @@ export function runParams(asOf: string, config: SeasonConfig): Record<string, st
     // For ages in full years: the year and the month-day of D as numbers.
     as_of_year: asOf.slice(0, 4),
     as_of_mmdd: String(Number(asOf.slice(5, 7)) * 100 + Number(asOf.slice(8, 10))),
-    // The first day a balance window of the run needs: month(D)'s first day or S, whichever is earlier.
-    balance_window_start: dateLiteral(
-      seasonStart <= asOf && seasonStart < monthStart(asOf) ? seasonStart : monthStart(asOf),
-    ),
     // Days of month(D) up to D: the divisor of ADB_month(c, month(D)).
     mtd_days: String(days(monthStart(asOf), asOf) + 1),
     as_of_minus_3y: dateLiteral(threeYearsBefore(asOf)),
@@ -97,6 +97,9 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     params: runParams(o.asOf, o.config),
     // A model reads this run's staging table of a model in the run, else the published table.
     tableOf: (model) => quoteIdent(model),
+    seasonStart: new Calendar(o.config).seasonStartFor(o.asOf),
+    full: o.full ?? false,
+    note: (message) => progress(`  ${message}`),
   };
   const reports: ModelReport[] = [];
   const runId = await startRun(db, o, started);
@@ -153,6 +156,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       runId,
       asOf: o.asOf,
       stage: o.stage ?? null,
+      full: o.full ?? false,
       status: 'PUBLISHED',
       message: null,
       models: reports,
@@ -170,6 +174,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       runId,
       asOf: o.asOf,
       stage: o.stage ?? null,
+      full: o.full ?? false,
       status: 'FAILED',
       message,
       models: reports,

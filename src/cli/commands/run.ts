@@ -9,7 +9,7 @@ import { type Output, renderTable } from '../output.js';
 
 export async function runCommand(
   target: DbTarget,
-  o: { asOf: string; stage?: Stage; config?: string },
+  o: { asOf: string; stage?: Stage; config?: string; full?: boolean },
   out: Output,
 ): Promise<number> {
   const config = loadSeasonConfig(o.config);
@@ -18,6 +18,7 @@ export async function runCommand(
     const r = await runPipeline(db, {
       asOf: o.asOf,
       stage: o.stage,
+      full: o.full,
       config,
       onProgress: (m) => out.progress(m),
     });
@@ -30,7 +31,7 @@ export async function runCommand(
 
 export function describeRun(r: RunReport): string[] {
   return [
-    `运行 Run #${r.runId} ${r.status === 'PUBLISHED' ? '已发布 PUBLISHED' : '失败 FAILED'} — as of ${r.asOf}${r.stage ? `, stage ${r.stage}` : ''} (${r.seconds.toFixed(1)}s)`,
+    `运行 Run #${r.runId} ${r.status === 'PUBLISHED' ? '已发布 PUBLISHED' : '失败 FAILED'} — as of ${r.asOf}${r.stage ? `, stage ${r.stage}` : ''}${r.full ? ', --full' : ''} (${r.seconds.toFixed(1)}s)`,
     ...(r.message ? [`原因 Reason: ${r.message}`, '未发布任何表 Nothing was published.'] : []),
     '',
     ...renderTable(

@@ -1,47 +1,32 @@
--- customer_balances: the balance figures of every customer of the population at D, kept unrounded for exact roll-ups: deposits_d and aum_d (end-of-day balances at D of deposit and AUM accounts), mtd_balance_days = Σ over month(D)'s days up to D of the deposit balances (ADB_month(c, month(D)) × its days), value_x360 = Σ over S…D of balance × spread (every account) + 360 × Σ (fee_income − fee_cost) of the customer's merchants from S to D (value_season × 360; 0 when D < S).
--- reads: customers, accounts, balances, merchants, acquiring
+-- customer_balances: the balance figures of every customer of the population at D, kept unrounded for exact roll-ups: deposits_d and aum_d (end-of-day balances at D of deposit and AUM accounts), mtd_balance_days = Σ over month(D)'s days up to D of the deposit balances (ADB_month(c, month(D)) × its days), value_x360 = Σ over S…D of balance × spread (every account) + 360 × Σ (fee_income − fee_cost) of the customer's merchants from S to D (value_season × 360; 0 when D < S). Month(D) comes from balance_live; the season's completed months (and its first, partial month) from the cache of completed balance periods.
+-- reads: customers, accounts, balance_live, balance_periods, merchants, acquiring
 -- key: customer_id
 -- rows: SELECT count(*) FROM customers WHERE customer_since IS NULL OR customer_since <= {{as_of}}
 WITH population AS (
   SELECT customer_id FROM customers WHERE customer_since IS NULL OR customer_since <= {{as_of}}
 ),
-opening AS (
-  -- The row in force on the window's first day (a balance holds until the account's next row).
-  SELECT account_id, max(balance_date) AS balance_date
-    FROM balances
-   WHERE balance_date <= {{balance_window_start}}
-   GROUP BY account_id
+season_periods AS (
+  -- Completed periods of the season before month(D): its first (partial) month from S, then whole months.
+  SELECT account_id, balance_days
+    FROM balance_periods
+   WHERE {{season_start}} <= {{as_of}} AND period_end <= {{month_start}}
+     AND (period_start = {{season_start}}
+          OR (period_start > {{season_start}} AND period_start = CAST(date_trunc('month', period_start) AS DATE)))
 ),
-window_rows AS (
-  SELECT b.account_id, b.balance_date, b.balance
-    FROM balances b
-    JOIN opening o ON o.account_id = b.account_id AND o.balance_date = b.balance_date
+per_account AS (
+  SELECT account_id, balance_d, mtd_balance_days, season_balance_days FROM {{ref:balance_live}}
   UNION ALL
-  SELECT account_id, balance_date, balance
-    FROM balances
-   WHERE balance_date > {{balance_window_start}} AND balance_date <= {{as_of}}
-),
-spans AS (
-  -- [from_day, next_day): the days a row holds; the last row holds past D.
-  SELECT r.account_id, r.balance, r.balance_date AS from_day,
-         coalesce(lead(r.balance_date) OVER (PARTITION BY r.account_id ORDER BY r.balance_date), {{as_of_next}}) AS next_day
-    FROM window_rows r
-),
-account_figures AS (
-  SELECT a.customer_id, a.account_type, s.balance, s.from_day, s.next_day
-    FROM spans s
-    JOIN accounts a ON a.account_id = s.account_id
+  SELECT account_id, 0, 0, balance_days FROM season_periods
 ),
 balance_sums AS (
-  SELECT customer_id,
-         sum(CASE WHEN next_day > {{as_of}} AND account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT') THEN balance ELSE 0 END) AS deposits_d,
-         sum(CASE WHEN next_day > {{as_of}} AND account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT', 'WEALTH', 'FUND', 'INSURANCE', 'GOLD') THEN balance ELSE 0 END) AS aum_d,
-         sum(CASE WHEN next_day > {{month_start}} AND account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')
-                  THEN balance * (least(next_day, {{as_of_next}}) - greatest(from_day, {{month_start}})) ELSE 0 END) AS mtd_balance_days,
-         sum(CASE WHEN {{season_start}} <= {{as_of}} AND next_day > {{season_start}}
-                  THEN balance * {{spread: account_type}} * (least(next_day, {{as_of_next}}) - greatest(from_day, {{season_start}})) ELSE 0 END) AS spread_days
-    FROM account_figures
-   GROUP BY customer_id
+  SELECT a.customer_id,
+         sum(CASE WHEN a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT') THEN p.balance_d ELSE 0 END) AS deposits_d,
+         sum(CASE WHEN a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT', 'WEALTH', 'FUND', 'INSURANCE', 'GOLD') THEN p.balance_d ELSE 0 END) AS aum_d,
+         sum(CASE WHEN a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT') THEN p.mtd_balance_days ELSE 0 END) AS mtd_balance_days,
+         sum(p.season_balance_days * {{spread: a.account_type}}) AS spread_days
+    FROM per_account p
+    JOIN accounts a ON a.account_id = p.account_id
+   GROUP BY a.customer_id
 ),
 merchant_net AS (
   SELECT m.owner_customer_id AS customer_id, sum(q.fee_income - q.fee_cost) AS net

@@ -1,5 +1,5 @@
 -- merchant_pricing: fee coverage and tiered pricing of every merchant (M4, M5). Over (D − 90, D]: acquiring amount, fee income and fee cost; merchant_adb = ADB_month(owner, L) of the owner's deposit accounts; coverage_ok = fee income ≥ fee cost (a merchant that fails it is negative); tier_rate = the highest fee tier whose floor merchant_adb reaches; proposed_rate = tier_rate when acq_amount_90 × tier_rate ≥ fee_cost_90, else the current fee_rate; fee_income_change_90 = acq_amount_90 × (proposed − current).
--- reads: merchants, acquiring, accounts, balances
+-- reads: merchants, acquiring, accounts, balance_live, balance_periods
 -- key: merchant_id
 -- rows: SELECT count(*) FROM merchants
 WITH owner_accounts AS (
@@ -8,36 +8,20 @@ WITH owner_accounts AS (
    WHERE a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')
      AND a.customer_id IN (SELECT owner_customer_id FROM merchants)
 ),
-opening AS (
-  -- The row in force on L's first day (a balance holds until the account's next row).
-  SELECT b.account_id, max(b.balance_date) AS balance_date
-    FROM balances b
-    JOIN owner_accounts a ON a.account_id = b.account_id
-   WHERE b.balance_date <= {{L}}
-   GROUP BY b.account_id
-),
-window_rows AS (
-  SELECT b.account_id, b.balance_date, b.balance
-    FROM balances b
-    JOIN opening o ON o.account_id = b.account_id AND o.balance_date = b.balance_date
-  UNION ALL
-  SELECT b.account_id, b.balance_date, b.balance
-    FROM balances b
-    JOIN owner_accounts a ON a.account_id = b.account_id
-   WHERE b.balance_date > {{L}} AND b.balance_date < {{L_next}}
-),
-deposit_spans AS (
-  SELECT a.customer_id, r.balance, r.balance_date AS from_day,
-         coalesce(lead(r.balance_date) OVER (PARTITION BY r.account_id ORDER BY r.balance_date), {{L_next}}) AS next_day
-    FROM window_rows r
-    JOIN owner_accounts a ON a.account_id = r.account_id
-),
 owner_balance_days AS (
-  -- Σ balance × the days of L it held (exact), per owner.
-  SELECT customer_id, sum(balance * (least(next_day, {{L_next}}) - greatest(from_day, {{L}}))) AS balance_days
-    FROM deposit_spans
-   WHERE next_day > {{L}}
-   GROUP BY customer_id
+  -- Σ balance × the days of L (exact), per owner: from the cache of completed balance periods, or from
+  -- balance_live when D is L's last day.
+  SELECT a.customer_id, sum(p.balance_days) AS balance_days
+    FROM balance_periods p
+    JOIN owner_accounts a ON a.account_id = p.account_id
+   WHERE p.period_start = {{L}} AND p.period_end = {{L_next}} AND {{L_next}} <= {{month_start}}
+   GROUP BY a.customer_id
+  UNION ALL
+  SELECT a.customer_id, sum(l.mtd_balance_days)
+    FROM {{ref:balance_live}} l
+    JOIN owner_accounts a ON a.account_id = l.account_id
+   WHERE {{L}} = {{month_start}}
+   GROUP BY a.customer_id
 ),
 acquiring_90 AS (
   SELECT merchant_id, sum(txn_amount) AS acq_amount_90, sum(fee_income) AS fee_income_90, sum(fee_cost) AS fee_cost_90

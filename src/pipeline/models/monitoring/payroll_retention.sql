@@ -1,5 +1,5 @@
 -- payroll_retention: the payroll retention rate (代发工资留存率, P6) per scope and month of W13: Σ ADB_month(c, m) over the customers paid in m by the scope's employers (each customer once) / the payroll those employers paid them in m. Scopes: EMPLOYER, and ORG — employers whose org_id is in the org's subtree (the HQ row is the bank). A row only where the scope paid someone in m.
--- reads: payroll, employers, accounts, balances, org_closure
+-- reads: payroll, employers, accounts, balance_live, balance_periods, org_closure
 -- key: scope_kind, scope_id, month
 WITH paid AS (
   SELECT p.employer_id, e.org_id, p.customer_id, CAST(date_trunc('month', p.pay_date) AS DATE) AS month, p.amount
@@ -19,36 +19,21 @@ payee_accounts AS (
     JOIN payees y ON y.customer_id = a.customer_id
    WHERE a.account_type IN ('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')
 ),
-opening AS (
-  -- The row in force on W13's first day (a balance holds until the account's next row).
-  SELECT b.account_id, max(b.balance_date) AS balance_date
-    FROM balances b
-    JOIN payee_accounts a ON a.account_id = b.account_id
-   WHERE b.balance_date <= {{W13_start}}
-   GROUP BY b.account_id
-),
-window_rows AS (
-  SELECT b.account_id, b.balance_date, b.balance
-    FROM balances b
-    JOIN opening o ON o.account_id = b.account_id AND o.balance_date = b.balance_date
-  UNION ALL
-  SELECT b.account_id, b.balance_date, b.balance
-    FROM balances b
-    JOIN payee_accounts a ON a.account_id = b.account_id
-   WHERE b.balance_date > {{W13_start}} AND b.balance_date < {{L_next}}
-),
-spans AS (
-  SELECT a.customer_id, r.balance, r.balance_date AS from_day,
-         coalesce(lead(r.balance_date) OVER (PARTITION BY r.account_id ORDER BY r.balance_date), {{L_next}}) AS next_day
-    FROM window_rows r
-    JOIN payee_accounts a ON a.account_id = r.account_id
-),
 balance_days AS (
-  -- Σ balance × days held in the month: ADB_month(c, m) × the month's days, exactly.
-  SELECT s.customer_id, m.month, sum(s.balance * (least(s.next_day, m.next_month) - greatest(s.from_day, m.month))) AS balance_days
-    FROM spans s
-    JOIN months m ON s.from_day < m.next_month AND s.next_day > m.month
-   GROUP BY s.customer_id, m.month
+  -- ADB_month(c, m) × the month's days, exactly: completed months from the cache of balance periods,
+  -- month(D) (when D is its last day, so that it is L) from balance_live.
+  SELECT a.customer_id, p.period_start AS month, sum(p.balance_days) AS balance_days
+    FROM balance_periods p
+    JOIN payee_accounts a ON a.account_id = p.account_id
+   WHERE p.period_start >= {{W13_start}} AND p.period_end <= {{month_start}}
+     AND p.period_start = CAST(date_trunc('month', p.period_start) AS DATE)
+   GROUP BY a.customer_id, p.period_start
+  UNION ALL
+  SELECT a.customer_id, {{month_start}}, sum(l.mtd_balance_days)
+    FROM {{ref:balance_live}} l
+    JOIN payee_accounts a ON a.account_id = l.account_id
+   WHERE {{L}} = {{month_start}}
+   GROUP BY a.customer_id
 ),
 scoped AS (
   SELECT 'EMPLOYER' AS scope_kind, employer_id AS scope_id, customer_id, month, amount FROM paid
