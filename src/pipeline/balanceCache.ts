@@ -110,8 +110,12 @@ export async function refreshBalanceCache(
 
 /** Σ balance × days and the closing balance of every account over each period, in one pass. */
 async function computePeriods(db: Db, periods: Period[]): Promise<void> {
-  const first = periods.reduce((a, p) => (p.start < a ? p.start : a), periods[0]?.start as string);
-  const last = periods.reduce((a, p) => (p.end > a ? p.end : a), periods[0]?.end as string);
+  // ISO dates sort as text.
+  const first = periods.map((p) => p.start).sort()[0] as string;
+  const last = periods
+    .map((p) => p.end)
+    .sort()
+    .at(-1) as string;
   const values = periods.map((p) => `(${dateLiteral(p.start)}, ${dateLiteral(p.end)})`).join(', ');
   await db.exec(`
     INSERT INTO balance_periods (account_id, period_start, period_end, balance_days, closing_balance)

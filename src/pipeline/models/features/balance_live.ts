@@ -32,7 +32,7 @@ export const balanceLiveModel: Model = {
     );
     const [D, D1, M, M0] = [d, addDays(d, 1), first, monthStart(d, -1)].map(dateLiteral);
     // The live season part starts at S when S is inside month(D), else at month(D)'s first day.
-    const seasonFrom = seasonStart <= d ? dateLiteral(seasonStart > first ? seasonStart : first) : null;
+    const seasonFrom = seasonStart <= d ? dateLiteral([seasonStart, first].sort()[1] as string) : null;
     await db.exec(`CREATE TABLE ${quoteIdent(target)} AS
       WITH window_rows AS (
         SELECT account_id, CAST(${M} AS DATE) AS from_day, closing_balance AS balance
