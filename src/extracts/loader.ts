@@ -336,9 +336,17 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
           .filter((c) => !e.key.includes(c.name))
           .map((c) => `g.${quoteIdent(c.name)} IS DISTINCT FROM t.${quoteIdent(c.name)}`)
           .join(' OR ') || 'FALSE';
-    updated = await db.execute(
-      `DELETE FROM ${table} t WHERE EXISTS (SELECT 1 FROM ${t('good')} g WHERE ${keyEq('g', 't')} AND (${differs}))`,
-    );
+    // An increment usually brings only new keys: look at the stored keys first (one key column read)
+    // and compare whole rows only when some keys are already stored (that reads every column).
+    const [{ stored }] = (await db.query<{ stored: number }>(
+      `SELECT count(*) AS stored FROM ${t('good')} g WHERE EXISTS (SELECT 1 FROM ${table} t WHERE ${keyEq('t', 'g')})`,
+    )) as [{ stored: number }];
+    updated =
+      Number(stored) === 0
+        ? 0
+        : await db.execute(
+            `DELETE FROM ${table} t WHERE EXISTS (SELECT 1 FROM ${t('good')} g WHERE ${keyEq('g', 't')} AND (${differs}))`,
+          );
     if (e.kind === 'reference') {
       // A snapshot: keys it no longer holds leave the table.
       removed = await db.execute(

@@ -140,8 +140,9 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
           await tx.execute(`DELETE FROM ${table} WHERE as_of = CAST($1 AS DATE)`, [o.asOf]);
           await tx.exec(`INSERT INTO ${table} SELECT * FROM ${from}`);
         } else {
+          // The staging table becomes the published one (a rename, not a copy of its rows).
           await tx.exec(`DROP TABLE IF EXISTS ${table}`);
-          await tx.exec(`CREATE TABLE ${table} AS SELECT * FROM ${from}`);
+          await tx.exec(`ALTER TABLE ${from} RENAME TO ${table}`);
         }
         const grant = tx.dialect.grantConsoleRead(m.name);
         if (grant) await tx.exec(grant);
