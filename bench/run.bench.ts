@@ -173,24 +173,32 @@ if (engines.includes('postgres')) {
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const vs = (x: Step) => (baseline ? `${(x.seconds / baseline.seconds).toFixed(2)}×` : '');
 const lines = [
   `Daily run at ${customers.toLocaleString('en-US')} customers, D = ${D}. Machine: ${machine}.`,
   '',
-  "| engine | load D's drop s | run s | daily total s | peak RSS MiB | per stage s | vs baseline |",
-  '|---|---:|---:|---:|---:|---|---:|',
+  "| engine | load D's drop s | run s | daily total s | peak RSS MiB | run per stage s | run vs baseline | run --full s (MiB) | --full vs baseline |",
+  '|---|---:|---:|---:|---:|---|---:|---:|---:|',
   ...results.map((r) => {
-    const [load, run] = r.steps as [Step, Step];
+    const [load, run, full] = r.steps as [Step, Step, Step];
     const total = load.seconds + run.seconds;
     const stages = Object.entries(r.stages)
       .map(([s, t]) => `${s} ${t.toFixed(1)}`)
       .join(', ');
-    return `| ${r.engine} | ${load.seconds.toFixed(1)} | ${run.seconds.toFixed(1)} | ${total.toFixed(1)} | ${Math.max(load.peakRssMiB, run.peakRssMiB)} | ${stages} | ${baseline ? `${(run.seconds / baseline.seconds).toFixed(2)}× (run)` : ''} |`;
+    return `| ${r.engine} | ${load.seconds.toFixed(1)} | ${run.seconds.toFixed(1)} | ${total.toFixed(1)} | ${Math.max(load.peakRssMiB, run.peakRssMiB)} | ${stages} | ${vs(run)} | ${full.seconds.toFixed(1)} (${full.peakRssMiB}) | ${vs(full)} |`;
   }),
   ...(baseline
     ? [
-        `| DuckDB expert baseline script | | ${baseline.seconds.toFixed(1)} | | ${baseline.peakRssMiB} | | 1.00× |`,
+        `| DuckDB expert baseline script | | ${baseline.seconds.toFixed(1)} | | ${baseline.peakRssMiB} | | 1.00× | | |`,
       ]
     : []),
+  '',
+  `Baseline tables that differ from the published ones: ${
+    Object.entries(mismatches)
+      .filter(([, n]) => n > 0)
+      .map(([t, n]) => `${t} (${n} rows)`)
+      .join(', ') || `none (${Object.keys(mismatches).length} tables compared)`
+  }.`,
 ];
 writeFileSync(
   join(out, `run-${customers}.json`),
