@@ -105,7 +105,7 @@ acc AS (
     FROM accounts WHERE open_date <= :D AND (close_date IS NULL OR close_date > :D) GROUP BY 1
 ),
 agr AS (
-  SELECT customer_id, bool_or(biller_kind <> 'TUITION_CROSS_BORDER') AS bill, bool_or(biller_kind = 'TUITION_CROSS_BORDER') AS xb
+  SELECT customer_id, bool_or(biller_kind IS DISTINCT FROM 'TUITION_CROSS_BORDER') AS bill, bool_or(biller_kind = 'TUITION_CROSS_BORDER') AS xb
     FROM bill_agreements WHERE signed_date <= :D AND (cancelled_date IS NULL OR cancelled_date > :D) GROUP BY 1
 ),
 app AS (

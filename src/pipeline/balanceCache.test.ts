@@ -25,6 +25,7 @@ it('needs every month from W13 to the month before month(D), and the season’s 
 });
 
 const AS_OF = '2027-01-20';
+const DATA_AS_OF = '2027-02-05';
 const config = loadSeasonConfig();
 const tables = loadModels().map((m) => m.name);
 
@@ -48,7 +49,7 @@ describeEachEngine('the balance cache', (engine) => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'wangji-cache-'));
-    await generateBank({ customers: 800, seed: 5, asOf: AS_OF, out: work });
+    await generateBank({ customers: 800, seed: 5, asOf: DATA_AS_OF, out: work });
     db = await engine.open();
     await loadDrop(db, work);
   }, 120_000);
@@ -87,5 +88,24 @@ describeEachEngine('the balance cache', (engine) => {
     expect(after).not.toEqual(before); // the correction reached value_season
     await run(AS_OF, true);
     expect(await snapshot()).toEqual(incremental);
+  }, 120_000);
+
+  it('rolls over a month: the last day of January, then February 1st (January becomes a cached month)', async () => {
+    // Jan 31: L = January (live), W13 = Jan 2026 … Dec 2026 cached, and the season stub.
+    expect(await run('2027-01-31')).toMatch(/13 periods reused, 0 computed$/);
+    expect(await run('2027-02-01')).toMatch(/13 periods reused, 1 computed$/);
+    const incremental = await snapshot();
+    await run('2027-02-01', true);
+    expect(await snapshot()).toEqual(incremental);
+  }, 120_000);
+
+  it('reruns an earlier date after a later one from the cache, and agrees with --full', async () => {
+    // The last run (--full for Feb 1) cached Jan 2026 … Jan 2027: Jan 20 needs Dec 2025 as well.
+    expect(await run(AS_OF)).toMatch(/13 periods reused, 1 computed$/);
+    const incremental = await snapshot();
+    await run(AS_OF, true);
+    expect(await snapshot()).toEqual(incremental);
+    // --full emptied the cache: the later date computes its January again, and only that.
+    expect(await run('2027-02-01')).toMatch(/13 periods reused, 1 computed$/);
   }, 120_000);
 });

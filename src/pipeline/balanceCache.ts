@@ -19,7 +19,7 @@ export interface Period {
 export interface CacheRefresh {
   reused: number;
   computed: number;
-  /** The first month whose balances changed since the cache was built (null: none). */
+  /** The first month whose balances changed since cached periods were computed from it (null: none). */
   changedFrom: string | null;
 }
 
@@ -37,10 +37,22 @@ export function neededPeriods(asOf: string, w13Start: string, seasonStart: strin
   return periods;
 }
 
-export async function refreshBalanceCache(
+/**
+ * Bring the cache up to date for a run's periods: in one transaction that holds the cache lock, so
+ * that two runs (PostgreSQL) or a crash midway can never leave a period stored twice or half.
+ */
+export function refreshBalanceCache(
   db: Db,
   o: { asOf: string; periods: Period[]; full: boolean },
 ): Promise<CacheRefresh> {
+  return db.transaction(async (tx) => {
+    const lock = tx.dialect.exclusiveLock('cache');
+    if (lock) await tx.exec(lock);
+    return refresh(tx, o);
+  });
+}
+
+async function refresh(db: Db, o: { asOf: string; periods: Period[]; full: boolean }): Promise<CacheRefresh> {
   if (o.full) {
     for (const t of ['balance_periods', 'balance_cached', 'balance_cache_inputs'])
       await db.exec(`DELETE FROM ${t}`);
@@ -77,10 +89,13 @@ export async function refreshBalanceCache(
     if (m >= current) continue; // the live month is never cached
     if (before.get(m) !== after.get(m) && (changedFrom === null || m < changedFrom)) changedFrom = m;
   }
+  let invalidated = 0;
   if (changedFrom) {
     // A period depends on every row dated before its end.
     await db.exec(`DELETE FROM balance_periods WHERE period_end > ${dateLiteral(changedFrom)}`);
-    await db.exec(`DELETE FROM balance_cached WHERE period_end > ${dateLiteral(changedFrom)}`);
+    invalidated = await db.execute(
+      `DELETE FROM balance_cached WHERE period_end > ${dateLiteral(changedFrom)}`,
+    );
   }
   const cached = new Set(
     (
@@ -91,10 +106,13 @@ export async function refreshBalanceCache(
   );
   const missing = o.periods.filter((p) => !cached.has(`${p.start}/${p.end}`));
   if (missing.length > 0) await computePeriods(db, missing);
-  // The fingerprints the cache now stands on.
+  // The fingerprints the cache now stands on: this run's months as checked now; the later months
+  // (cached by a run for a later date, not used or checked here) as they were when cached.
+  const kept = then.filter((r) => r.month >= current);
+  const stored = [...now, ...kept];
   await db.exec('DELETE FROM balance_cache_inputs');
-  for (let i = 0; i < now.length; i += 100) {
-    const part = now.slice(i, i + 100);
+  for (let i = 0; i < stored.length; i += 100) {
+    const part = stored.slice(i, i + 100);
     await db.execute(
       `INSERT INTO balance_cache_inputs (month, row_count, balance_sum, row_hash) VALUES ${part
         .map(
@@ -105,7 +123,11 @@ export async function refreshBalanceCache(
       part.flatMap((r) => [r.month, r.row_count, r.balance_sum, String(r.row_hash)]),
     );
   }
-  return { reused: o.periods.length - missing.length, computed: missing.length, changedFrom };
+  return {
+    reused: o.periods.length - missing.length,
+    computed: missing.length,
+    changedFrom: invalidated > 0 ? changedFrom : null,
+  };
 }
 
 /** Σ balance × days and the closing balance of every account over each period, in one pass. */
@@ -117,6 +139,11 @@ async function computePeriods(db: Db, periods: Period[]): Promise<void> {
     .sort()
     .at(-1) as string;
   const values = periods.map((p) => `(${dateLiteral(p.start)}, ${dateLiteral(p.end)})`).join(', ');
+  for (const p of periods) {
+    const where = `period_start = ${dateLiteral(p.start)} AND period_end = ${dateLiteral(p.end)}`;
+    await db.exec(`DELETE FROM balance_periods WHERE ${where}`);
+    await db.exec(`DELETE FROM balance_cached WHERE ${where}`);
+  }
   await db.exec(`
     INSERT INTO balance_periods (account_id, period_start, period_end, balance_days, closing_balance)
     SELECT * FROM (

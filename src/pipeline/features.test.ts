@@ -143,6 +143,7 @@ const bank: [table: string, columns: string, rows: string[]][] = [
       "('G2', 'C2', 'T2', 'POWER', DATE '2026-05-01', NULL)",
       "('G4', 'C4', 'A4', 'TUITION_CROSS_BORDER', DATE '2026-09-01', NULL)",
       "('G5', 'C5', 'W5', 'GAS', DATE '2027-02-11', NULL)", // signed after D
+      "('G9', 'C9', 'I9', NULL, DATE '2026-12-01', NULL)", // a kind left empty: not cross-border, so a bill agreement
     ],
   ],
   [
@@ -300,7 +301,7 @@ describeEachEngine('customer features, segments and headline measures on a hand-
     expect(on('C4')).toEqual(['has_cross_border_payment']);
     expect(on('C5')).toEqual([]); // signed after D; remittance on D − 3 years
     expect(on('C7')).toEqual(['tuition_remitter']); // EXACT_NAME on D − 3 years + 1 day
-    expect(on('C9')).toEqual([]); // PROBABLE never counts
+    expect(on('C9')).toEqual(['has_bill_agreement']); // its remittance is PROBABLE only: never counts
   });
 
   it('merchant owner, county app, e-CNY', () => {
@@ -345,7 +346,7 @@ describeEachEngine('customer features, segments and headline measures on a hand-
       SILVER: ['C1'],
       MINOR: ['C3'],
       GUARDIAN: ['C4'],
-      PAYMENT: ['C2', 'C4', 'C7'], // bill + tuition; cross-border; tuition
+      PAYMENT: ['C2', 'C4', 'C7', 'C9'], // bill + tuition; cross-border; tuition; bill
       MERCHANT: ['C4'],
       COUNTY: ['C2', 'C3', 'C4', 'C9'],
     });
@@ -411,7 +412,7 @@ describeEachEngine('customer features, segments and headline measures on a hand-
     ).toEqual([1, 1, 0, 0, 2, 0, 1]);
     expect(
       ['PAYROLL', 'SILVER', 'MINOR', 'GUARDIAN', 'PAYMENT', 'MERCHANT', 'COUNTY'].map((s) => size('H', s)),
-    ).toEqual([1, 1, 1, 1, 3, 1, 4]);
+    ).toEqual([1, 1, 1, 1, 4, 1, 4]);
   });
 
   it('segment_penetration: holders of each product family among the members', async () => {
@@ -428,17 +429,18 @@ describeEachEngine('customer features, segments and headline measures on a hand-
         rows.filter((r) => r.segment === segment).map((r) => [r.product, [r.holders, r.rate]]),
       );
     // COUNTY (C2, C3, C4, C9): debit C3, C4; credit C2, C4; wealth C9; app C3, C9 (C4's MOBILE_BANK
-    // counts as APP too); bill agreement C2, C4 (cross-border counts as an agreement).
+    // counts as APP too); bill agreement C2, C4, C9 (cross-border counts as an agreement).
     expect(of('COUNTY')).toEqual({
       APP: [3, '0.7500000000'],
-      BILL_AGREEMENT: [2, '0.5000000000'],
+      BILL_AGREEMENT: [3, '0.7500000000'],
       CREDIT_CARD: [2, '0.5000000000'],
       DEBIT_CARD: [2, '0.5000000000'],
       LOAN: [0, '0.0000000000'],
       WEALTH: [1, '0.2500000000'],
     });
-    // PAYMENT (C2, C4, C7): bill agreements C2, C4 → 2/3.
-    expect(of('PAYMENT').BILL_AGREEMENT).toEqual([2, '0.6666666667']);
+    // PAYMENT (C2, C4, C7, C9): bill agreements C2, C4, C9 → 3/4; MINOR (C3) holds no wealth: 0/1.
+    expect(of('PAYMENT').BILL_AGREEMENT).toEqual([3, '0.7500000000']);
+    expect(of('MINOR').WEALTH).toEqual([0, '0.0000000000']);
     expect(of('SILVER')).toMatchObject({ DEBIT_CARD: [1, '1.0000000000'], LOAN: [0, '0.0000000000'] }); // L1 closed
   });
 });

@@ -1,6 +1,8 @@
 // The pipeline runner and its first models on a small hand-made bank, on both engines. The expected
 // values are worked out by hand in the comments.
 
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { loadSeasonConfig } from '../config/season.js';
@@ -471,6 +473,28 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
       { status: 'PUBLISHED', as_of: D },
       { status: 'PUBLISHED', as_of: D },
     ]);
+  });
+
+  it('settles a run whose process was killed: FAILED, its staging tables dropped', async () => {
+    // A process that has ended: its pid is free.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    await db.execute(
+      `INSERT INTO runs (run_id, as_of, stage, started_at, finished_at, status, message, models, host, pid)
+       VALUES (9001, CAST($1 AS DATE), NULL, CAST('2027-02-11 01:00:00' AS TIMESTAMP), CAST('2027-02-11 01:00:00' AS TIMESTAMP), 'RUNNING', NULL, '[]', $2, $3)`,
+      [D, hostname(), dead],
+    );
+    await db.exec('CREATE TABLE stg_r9001__employer_month (x INTEGER)');
+    const r = await runPipeline(db, { asOf: D, config });
+    expect(r.status).toBe('PUBLISHED');
+    const [settled] = await db.query('SELECT status, message FROM runs WHERE run_id = 9001');
+    expect(settled).toEqual({
+      status: 'FAILED',
+      message: 'interrupted: its process ended before the run finished (nothing was published)',
+    });
+    const left = await db.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_name = 'stg_r9001__employer_month'`,
+    );
+    expect(left).toEqual([]);
   });
 
   it('refuses a date after the loaded data, and a one-stage run for another date than the published one', async () => {

@@ -3,6 +3,7 @@
 // transaction — or, when a check fails, publishes nothing and names the check. Every run is in the
 // ledger `runs` from its start (RUNNING) to its end (PUBLISHED or FAILED).
 
+import { hostname } from 'node:os';
 import type { SeasonConfig } from '../config/season.js';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
@@ -102,6 +103,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     note: (message) => progress(`  ${message}`),
   };
   const reports: ModelReport[] = [];
+  await settleInterruptedRuns(db);
   const runId = await startRun(db, o, started);
   const stagingOf = (model: string) => staging(runId, model);
   ctx.tableOf = (model) => quoteIdent(inRun.has(model) ? stagingOf(model) : model);
@@ -223,11 +225,50 @@ async function dropStaging(db: Db, tables: string[]): Promise<void> {
 async function startRun(db: Db, o: RunOptions, started: string): Promise<number> {
   const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('run_id_seq') AS id`)) as [{ id: number }];
   await db.execute(
-    `INSERT INTO runs (run_id, as_of, stage, started_at, finished_at, status, message, models)
-     VALUES ($1, CAST($2 AS DATE), $3, CAST($4 AS TIMESTAMP), CAST($4 AS TIMESTAMP), 'RUNNING', NULL, '[]')`,
-    [id, o.asOf, o.stage ?? null, started],
+    `INSERT INTO runs (run_id, as_of, stage, started_at, finished_at, status, message, models, host, pid)
+     VALUES ($1, CAST($2 AS DATE), $3, CAST($4 AS TIMESTAMP), CAST($4 AS TIMESTAMP), 'RUNNING', NULL, '[]', $5, $6)`,
+    [id, o.asOf, o.stage ?? null, started, hostname(), process.pid],
   );
   return id;
+}
+
+/**
+ * A run left RUNNING by a process of this machine that no longer exists was killed: it is marked
+ * FAILED and its staging tables are dropped. (Runs of other machines are left to their own hosts.)
+ */
+async function settleInterruptedRuns(db: Db): Promise<void> {
+  const running = await db.query<{ run_id: number; pid: number | null }>(
+    `SELECT run_id, pid FROM runs WHERE status = 'RUNNING' AND host = $1`,
+    [hostname()],
+  );
+  for (const r of running) {
+    if (r.pid !== null && processAlive(r.pid)) continue;
+    const prefix = `stg_r${r.run_id}__`;
+    const tables = (
+      await db.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables WHERE substr(table_name, 1, $1) = $2`,
+        [prefix.length, prefix],
+      )
+    ).filter((t) => t.name.startsWith(prefix));
+    await dropStaging(
+      db,
+      tables.map((t) => t.name),
+    );
+    await db.execute(
+      `UPDATE runs SET status = 'FAILED', finished_at = CAST($2 AS TIMESTAMP), message = $3 WHERE run_id = $1`,
+      [r.run_id, nowTs(), 'interrupted: its process ended before the run finished (nothing was published)'],
+    );
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
 }
 
 async function finishRun(

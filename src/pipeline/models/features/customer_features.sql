@@ -62,7 +62,7 @@ open_accounts AS (
 ),
 agreements AS (
   SELECT customer_id,
-         max(CASE WHEN biller_kind <> 'TUITION_CROSS_BORDER' THEN 1 ELSE 0 END) AS bill,
+         max(CASE WHEN biller_kind IS DISTINCT FROM 'TUITION_CROSS_BORDER' THEN 1 ELSE 0 END) AS bill,
          max(CASE WHEN biller_kind = 'TUITION_CROSS_BORDER' THEN 1 ELSE 0 END) AS cross_border
     FROM bill_agreements
    WHERE signed_date <= {{as_of}} AND (cancelled_date IS NULL OR cancelled_date > {{as_of}})

@@ -2,6 +2,7 @@
 -- reads: merchants, acquiring, accounts, balance_live, balance_periods
 -- key: merchant_id
 -- rows: SELECT count(*) FROM merchants
+-- warn: SELECT count(*) FROM merchants WHERE fee_rate IS NULL :: merchants without a fee_rate (current_rate empty; proposed_rate is the tier rate only when it covers the fee cost, else empty; fee_income_change_90 empty)
 WITH owner_accounts AS (
   SELECT a.account_id, a.customer_id
     FROM accounts a
