@@ -39,6 +39,9 @@ export function describeRun(r: RunReport): string[] {
       r.models.map((m) => [m.stage, m.model, m.rows, m.seconds.toFixed(2)]),
       ['left', 'left', 'right', 'right'],
     ),
+    ...r.models.flatMap((m) =>
+      (m.warnings ?? []).map((w) => `数据质量 Data-quality warning: ${m.model}: ${w}`),
+    ),
   ];
 }
 
