@@ -58,10 +58,12 @@ SELECT c.customer_id,
        CAST(coalesce(b.deposits_d, 0) AS DECIMAL(38,2)) AS deposits_d,
        CAST(coalesce(b.aum_d, 0) AS DECIMAL(38,2)) AS aum_d,
        CAST(coalesce(m.balance_days, 0) AS DECIMAL(38,2)) AS mtd_balance_days,
+       CAST(coalesce(l.balance_days, 0) AS DECIMAL(38,2)) AS l_balance_days,
        CAST(coalesce(b.spread_days, 0) + 360 * coalesce(n.net, 0) AS DECIMAL(38,8)) AS value_x360
   FROM customers c
   LEFT JOIN b USING (customer_id)
   LEFT JOIN deposit_month m ON m.customer_id = c.customer_id AND m.month = :MS
+  LEFT JOIN deposit_month l ON l.customer_id = c.customer_id AND l.month = :L
   LEFT JOIN n USING (customer_id)
  WHERE c.customer_since IS NULL OR c.customer_since <= :D;
 

@@ -335,6 +335,15 @@ describeEachEngine('customer features, segments and headline measures on a hand-
     expect(pick('C9')).toEqual(['0.00', '0.00', '0.0000000000', '0.00']);
   });
 
+  it('customer_balances keeps ADB_month(c, L) × L’s days for comparisons without division', async () => {
+    const rows = byId(await db.query('SELECT customer_id, l_balance_days FROM customer_balances'));
+    // L = January 2027: C1's A1 1,000.00 × 19 days (Jan 1 … 19) + 3,000.00 × 12 days (Jan 20 … 31);
+    // C2's T2 10,000.00 × 31 days; W1 is wealth, not a deposit.
+    expect(rows.C1?.l_balance_days).toBe('55000.00');
+    expect(rows.C2?.l_balance_days).toBe('310000.00');
+    expect(rows.C4?.l_balance_days).toBe('0.00'); // A4's first row is on D
+  });
+
   it('segment_members: the seven segments of the five programs', async () => {
     const rows = await db.query<{ segment: string; customer_id: string }>(
       'SELECT segment, customer_id FROM segment_members ORDER BY segment, customer_id',
