@@ -32,6 +32,86 @@ export type Phase = (typeof PHASES)[number];
 
 const phaseOverride = z.object({ start: date.optional(), end: date.optional() }).strict();
 
+export const PROGRAMS = ['PAYROLL', 'ELDERLY_MINOR', 'PAYMENT', 'MERCHANT', 'COUNTY'] as const;
+export const LEAD_ENTITIES = ['CUSTOMER', 'EMPLOYER', 'MERCHANT', 'PROSPECT'] as const;
+/** Who owns an activity's leads (PLAYBOOK.md step 4). */
+export const OWNERS = ['OUTLET', 'COUNTY_OUTLET', 'EMPLOYER_ORG', 'MERCHANT_M2', 'CUSTOMER_MANAGER'] as const;
+export const TASK_CHANNELS = [
+  'MANAGER',
+  'CORPORATE_RM',
+  'POOL',
+  'LOBBY',
+  'DOOR',
+  'BACKPACK',
+  'CARE',
+  'SMS',
+  'OUTBOUND_CALL',
+] as const;
+/** The event kinds that convert a lead, observed in later extracts (PLAYBOOK.md step 6). */
+export const CONVERSION_EVENTS = [
+  'ADB_REACHES_THRESHOLD',
+  'VISIT_RECORDED',
+  'PAYROLL_RESUMES',
+  'ACCOUNT_OPENED',
+  'ACCOUNT_ACTIVATED',
+  'PENSION_HERE',
+  'AGREEMENT_SIGNED',
+  'MERCHANT_GROWTH',
+  'RATE_APPLIED',
+  'APPLICATION_APPROVED',
+  'APP_FIRST_PAYMENT',
+  'WALLET_OPENED',
+] as const;
+
+const localized = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
+
+/**
+ * An activity (PLAYBOOK.md): what it mines — `mine`, one SELECT over the feature tables with the
+ * pipeline's templates, giving entity_id, customer_id (whom to contact; empty for an employer),
+ * optionally entity_kind and product_code, and any further columns as facts — the reason people read
+ * (a template over those columns: {column}, {column:yuan}), and how it is owned, worked, converted and
+ * rewarded.
+ */
+const activity = z
+  .object({
+    id: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be UPPER_SNAKE_CASE'),
+    program: z.enum(PROGRAMS),
+    name: localized,
+    phases: z
+      .array(z.enum(PHASES))
+      .min(1)
+      .default([...PHASES]),
+    entity: z.enum(LEAD_ENTITIES),
+    owner: z.enum(OWNERS),
+    channels: z.array(z.enum(TASK_CHANNELS)).min(1),
+    products: z.array(z.string().min(1)).default([]),
+    weight: decimal,
+    propensity_prior: fraction,
+    value_per_conversion: decimal,
+    /** A service task (EMPLOYER_VISIT, notices): no holdout, no contact caps, not counted as a conversion. */
+    service: z.boolean().default(false),
+    /** The youngest customer addressed (PLAYBOOK: 18 unless the activity says otherwise). */
+    min_age: count.default(18),
+    conversion: z
+      .object({
+        event: z.enum(CONVERSION_EVENTS),
+        account_types: z.array(z.enum(ACCOUNT_TYPES)).optional(),
+        card_kind: z.string().optional(),
+        biller_kind: z.string().optional(),
+        window_days: count.default(60),
+      })
+      .strict(),
+    incentive: z
+      .object({ kind: z.enum(['POINTS', 'LIJIANJIN']), amount: decimal })
+      .strict()
+      .nullable()
+      .default(null),
+    mine: z.string().min(1),
+    reason: localized,
+  })
+  .strict();
+export type Activity = z.output<typeof activity>;
+
 export const seasonConfigSchema = z
   .object({
     season: z
@@ -105,6 +185,10 @@ export const seasonConfigSchema = z
     holidays: z
       .array(z.object({ date, kind: z.enum(['HOLIDAY', 'WORKDAY']), name: z.string().min(1) }).strict())
       .default([]),
+    activities: z
+      .array(activity)
+      .default([])
+      .refine((list) => new Set(list.map((a) => a.id)).size === list.length, 'activity ids must be unique'),
   })
   .strict()
   .refine(

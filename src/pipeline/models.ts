@@ -13,14 +13,16 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Activity, Phase } from '../config/season.js';
 import type { Db } from '../db/types.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { balanceLiveModel } from './models/features/balance_live.js';
 import { divisionsModel } from './models/features/divisions.js';
+import { leadCandidatesModel } from './models/leads/lead_candidates.js';
 import { remittanceMatchesModel } from './models/matching/remittance_matches.js';
 
 export const MODELS_DIR = join(PACKAGE_ROOT, 'src', 'pipeline', 'models');
-export const STAGES = ['features', 'segments', 'monitoring', 'merchants', 'matching'] as const;
+export const STAGES = ['features', 'segments', 'monitoring', 'merchants', 'matching', 'leads'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface RunContext {
@@ -29,6 +31,13 @@ export interface RunContext {
   feeTiers: { min_adb: string; rate: string }[];
   /** Value-contribution spreads by account_type (decimal text). */
   spreads: Record<string, string>;
+  /** Utility payee keywords of the season config (AUTO_DEBIT). */
+  billerKeywords: string[];
+  /** The season's key counties (GB/T 2260 codes). */
+  keyCounties: string[];
+  /** The season's activities, and the phase D is in (null outside the season). */
+  activities: Activity[];
+  phase: Phase | null;
   /** Date literals and thresholds the templates may use. */
   params: Record<string, string>;
   /** The staging table of a model in this run. */
@@ -59,7 +68,7 @@ export interface Model {
   build?: (db: Db, ctx: RunContext, target: string) => Promise<void>;
 }
 
-const TS_MODELS: Model[] = [balanceLiveModel, divisionsModel, remittanceMatchesModel];
+const TS_MODELS: Model[] = [balanceLiveModel, divisionsModel, leadCandidatesModel, remittanceMatchesModel];
 
 export function parseSqlModel(stage: Stage, file: string, text: string): Model {
   const header: Record<string, string> = {};
@@ -144,47 +153,4 @@ export function orderModels(models: Model[]): Model[] {
   return out;
 }
 
-/** Fill a SQL model's template for this run. */
-export function renderSql(
-  sql: string,
-  ctx: RunContext,
-  ratio: (a: string, b: string, scale?: number) => string,
-): string {
-  // Parameters first, so that a macro's arguments may use them: {{ratio: x ;; {{L_days}}}}.
-  const withParams = sql.replace(/\{\{\s*([A-Za-z_][A-Za-z_0-9]*)\s*\}\}/g, (_, name: string) => {
-    const v = ctx.params[name];
-    if (v === undefined) throw new Error(`unknown template parameter {{${name}}}`);
-    return v;
-  });
-  return withParams.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
-    if (expr.startsWith('ref:')) return ctx.tableOf(expr.slice(4).trim());
-    if (expr.startsWith('spread:')) {
-      // The season config's spread of an account_type (0 for a type it does not name).
-      const x = expr.slice(7).trim();
-      const whens = Object.entries(ctx.spreads).map(
-        ([type, rate]) => `WHEN '${type}' THEN CAST('${rate}' AS DECIMAL(12,6))`,
-      );
-      return `(CASE ${x} ${whens.join(' ')} ELSE CAST(0 AS DECIMAL(12,6)) END)`;
-    }
-    if (expr.startsWith('tier_rate:')) {
-      // The rate of the highest tier whose floor the value reaches (METRICS.md M5).
-      const x = expr.slice(10).trim();
-      const whens = [...ctx.feeTiers]
-        .reverse()
-        .map(
-          (t) =>
-            `WHEN ${x} >= CAST('${t.min_adb}' AS DECIMAL(38,10)) THEN CAST('${t.rate}' AS DECIMAL(12,6))`,
-        );
-      return `(CASE ${whens.join(' ')} END)`;
-    }
-    const division = /^(ratio|money):/.exec(expr);
-    if (division) {
-      const [a, b] = expr.slice(division[0].length).split(';;');
-      if (a === undefined || b === undefined) throw new Error(`{{${expr}}}: a division needs "a ;; b"`);
-      return ratio(a.trim(), b.trim(), division[1] === 'money' ? 2 : 10);
-    }
-    const v = ctx.params[expr];
-    if (v === undefined) throw new Error(`unknown template parameter {{${expr}}}`);
-    return v;
-  });
-}
+export { renderSql } from './templates.js';

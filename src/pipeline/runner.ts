@@ -4,7 +4,7 @@
 // ledger `runs` from its start (RUNNING) to its end (PUBLISHED or FAILED).
 
 import { hostname } from 'node:os';
-import type { SeasonConfig } from '../config/season.js';
+import type { Phase, SeasonConfig } from '../config/season.js';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
 import { Calendar } from '../domain/calendar.js';
@@ -95,6 +95,10 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     asOf: o.asOf,
     feeTiers: o.config.fee_tiers,
     spreads: o.config.spreads,
+    billerKeywords: o.config.biller_keywords,
+    keyCounties: o.config.key_counties,
+    activities: o.config.activities,
+    phase: (new Calendar(o.config).phaseOf(o.asOf)?.phase ?? null) as Phase | null,
     params: runParams(o.asOf, o.config),
     // A model reads this run's staging table of a model in the run, else the published table.
     tableOf: (model) => quoteIdent(model),

@@ -1,0 +1,147 @@
+// Activities as configuration and what they mine (PLAYBOOK.md step 1): the season file's activities
+// are validated field by field, every default activity mines candidates on a generated bank of
+// 20,000 customers, and reasons are written the same way whatever the engine.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { duckdbEngine, type TestDb } from '../../test/engines.js';
+import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
+import { loadDrop } from '../extracts/loader.js';
+import { generateBank } from '../generator/bank.js';
+import { formatYuan, writeReason } from './models/leads/lead_candidates.js';
+import { runPipeline } from './runner.js';
+
+const config = loadSeasonConfig();
+
+it('formats money in reasons exactly, with separators', () => {
+  expect(formatYuan('96500')).toBe('96,500.00');
+  expect(formatYuan('1234567.125')).toBe('1,234,567.13');
+  expect(formatYuan('-0.004')).toBe('0.00');
+  expect(formatYuan('84.0000000000')).toBe('84.00');
+});
+
+it('writes reasons from the rule’s columns, leaving out a [part] whose column is empty', () => {
+  const t = '[汇款 {amount:yuan} 元][合作名单 {source}][；意向 {target}]，平均 {avg:num}';
+  expect(writeReason('X', t, { amount: '96500.5', source: null, target: null, avg: '83.3300000000' })).toBe(
+    '汇款 96,500.50 元，平均 83.33',
+  );
+  expect(writeReason('X', t, { amount: null, source: '国际学校', target: 'Kyoto', avg: '84' })).toBe(
+    '合作名单 国际学校；意向 Kyoto，平均 84',
+  );
+  expect(() => writeReason('X', '{missing}', {})).toThrow(/activity X: its reason names \{missing\}/);
+});
+
+describe('activities in the season file', () => {
+  const base = parseSeasonConfig(stringify(loadDefault()));
+  function loadDefault(): Record<string, unknown> {
+    // The default file as plain data, to edit in the tests.
+    return JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  }
+  const withActivities = (edit: (a: Record<string, unknown>[]) => void) => {
+    const doc = loadDefault();
+    edit(doc.activities as Record<string, unknown>[]);
+    return () => parseSeasonConfig(stringify(doc), 'season.yaml');
+  };
+
+  it('ships every default activity of PLAYBOOK.md', () => {
+    expect(base.activities.map((a) => a.id)).toEqual([
+      'PAYROLL_GIFT',
+      'EMPLOYER_VISIT',
+      'PAYROLL_CHURN',
+      'SSC_GEN3',
+      'PENSION_SWITCH',
+      'SILVER_WEALTH',
+      'MINOR_ACCOUNT',
+      'CROSS_BORDER_TUITION',
+      'AUTO_DEBIT',
+      'MERCHANT_GROWTH',
+      'MERCHANT_PRICING',
+      'COUNTY_DEBIT',
+      'COUNTY_CREDIT',
+      'COUNTY_APP',
+      'ECNY_WALLET',
+    ]);
+    expect(base.activities.find((a) => a.id === 'SSC_GEN3')?.min_age).toBe(16);
+    expect(base.activities.find((a) => a.id === 'EMPLOYER_VISIT')?.service).toBe(true);
+  });
+
+  it('refuses an invalid activity with a message naming the field', () => {
+    expect(
+      withActivities((a) => {
+        (a[0] as { channels: string[] }).channels = ['FAX'];
+      }),
+    ).toThrow(/season\.yaml: activities\.0\.channels\.0: /);
+    expect(
+      withActivities((a) => {
+        (a[2] as { propensity_prior: string }).propensity_prior = '5';
+      }),
+    ).toThrow(/activities\.2\.propensity_prior: must be a fraction/);
+    expect(
+      withActivities((a) => {
+        delete (a[1] as { mine?: string }).mine;
+      }),
+    ).toThrow(/activities\.1\.mine: /);
+    expect(
+      withActivities((a) => {
+        a.push({ ...(a[0] as object) });
+      }),
+    ).toThrow(/activities: activity ids must be unique/);
+  });
+});
+
+describe('every default activity mines candidates on a generated bank of 20,000 customers [duckdb]', () => {
+  let work: string;
+  let db: TestDb;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'wangji-leads-'));
+    await generateBank({ customers: 20_000, seed: 2, asOf: '2027-01-20', out: work });
+    db = await duckdbEngine.open();
+    await loadDrop(db, work);
+    const run = await runPipeline(db, { asOf: '2027-01-20', config });
+    expect(run.status, run.message ?? '').toBe('PUBLISHED');
+  }, 180_000);
+  afterAll(async () => {
+    await db?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('gives each activity candidates with a reason in both languages and its facts', async () => {
+    const rows = await db.query<{ activity_id: string; n: number; no_reason: number }>(
+      `SELECT activity_id, CAST(count(*) AS INTEGER) AS n,
+              CAST(sum(CASE WHEN reason_zh = '' OR reason_en = '' OR facts IS NULL THEN 1 ELSE 0 END) AS INTEGER) AS no_reason
+         FROM lead_candidates GROUP BY activity_id`,
+    );
+    const counts = Object.fromEntries(rows.map((r) => [r.activity_id, r.n]));
+    for (const a of config.activities) expect([a.id, (counts[a.id] ?? 0) > 0]).toEqual([a.id, true]);
+    expect(rows.every((r) => r.no_reason === 0)).toBe(true);
+  });
+
+  it('mines employers, merchants and prospects as their own entities, minors through their guardian', async () => {
+    const kinds = await db.query<{ activity_id: string; entity_kind: string }>(
+      'SELECT DISTINCT activity_id, entity_kind FROM lead_candidates ORDER BY 1, 2',
+    );
+    const of = (id: string) => kinds.filter((k) => k.activity_id === id).map((k) => k.entity_kind);
+    expect(of('EMPLOYER_VISIT')).toEqual(['EMPLOYER']);
+    expect(of('PAYROLL_CHURN')).toEqual(['CUSTOMER', 'EMPLOYER']);
+    expect(of('CROSS_BORDER_TUITION')).toEqual(['CUSTOMER', 'PROSPECT']);
+    expect(of('MERCHANT_PRICING')).toEqual(['MERCHANT']);
+    // MINOR_ACCOUNT: the entity is the minor, the person contacted a guardian of that minor.
+    const [bad] = await db.query<{ n: number }>(
+      `SELECT CAST(count(*) AS INTEGER) AS n FROM lead_candidates l
+        WHERE l.activity_id = 'MINOR_ACCOUNT'
+          AND NOT EXISTS (SELECT 1 FROM relationships r
+                           WHERE r.customer_id = l.customer_id AND r.related_customer_id = l.entity_id AND r.relation = 'GUARDIAN_OF')`,
+    );
+    expect(bad?.n).toBe(0);
+  });
+
+  it('mines nothing outside the season', async () => {
+    const run = await runPipeline(db, { asOf: '2026-10-31', config });
+    expect(run.status).toBe('PUBLISHED');
+    const [n] = await db.query<{ n: number }>('SELECT CAST(count(*) AS INTEGER) AS n FROM lead_candidates');
+    expect(n?.n).toBe(0);
+  });
+});
