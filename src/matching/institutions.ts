@@ -144,6 +144,24 @@ export class InstitutionMatcher {
     }
   }
 
+  /** Close names per (normalised name, country): the same beneficiary is written many times over. */
+  private readonly closeCache = new Map<string, [string, number][]>();
+
+  /** Institutions whose name is close to `name` (in the country when given), with the similarity. */
+  private closeTo(name: string, country: string | null | undefined): [string, number][] {
+    const key = `${name}|${country?.toUpperCase() ?? ''}`;
+    const cached = this.closeCache.get(key);
+    if (cached) return cached;
+    const found = new Map<string, number>();
+    for (const c of this.names) {
+      if ((!country || !c.country || c.country === country.toUpperCase()) && closeNames(name, c.name))
+        found.set(c.id, Math.max(found.get(c.id) ?? 0, similarity(name, c.name)));
+    }
+    const list = [...found];
+    if (this.closeCache.size < 200_000) this.closeCache.set(key, list);
+    return list;
+  }
+
   match(b: Beneficiary): Match | null {
     // EXACT_BIC
     if (b.beneficiary_bic && b.beneficiary_account) {
@@ -163,14 +181,7 @@ export class InstitutionMatcher {
     }
     // PROBABLE: a close name (word by word, a typo allowed) or the BIC alone; among all institutions
     // that qualify, the lowest id (the score is the name similarity, 0 when only the BIC qualified).
-    const probable = new Map<string, number>();
-    if (name) {
-      for (const c of this.names) {
-        if (countryOk(c.country) && closeNames(name, c.name)) {
-          probable.set(c.id, Math.max(probable.get(c.id) ?? 0, similarity(name, c.name)));
-        }
-      }
-    }
+    const probable = new Map<string, number>(name ? this.closeTo(name, b.beneficiary_country) : []);
     if (b.beneficiary_bic)
       for (const id of this.byBic.get(bic8(b.beneficiary_bic)) ?? [])
         if (!probable.has(id)) probable.set(id, 0);

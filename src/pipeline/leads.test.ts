@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { duckdbEngine, type TestDb } from '../../test/engines.js';
-import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
+import { type Activity, loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
 import { loadDrop } from '../extracts/loader.js';
 import { generateBank } from '../generator/bank.js';
-import { formatYuan, writeReason } from './models/leads/lead_candidates.js';
+import { formatYuan, leadReason, writeReason } from './models/leads/lead_candidates.js';
 import { runPipeline } from './runner.js';
 
 const config = loadSeasonConfig();
@@ -108,15 +108,35 @@ describe('every default activity mines candidates on a generated bank of 20,000 
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('gives each activity candidates with a reason in both languages and its facts', async () => {
-    const rows = await db.query<{ activity_id: string; n: number; no_reason: number }>(
-      `SELECT activity_id, CAST(count(*) AS INTEGER) AS n,
-              CAST(sum(CASE WHEN reason_zh = '' OR reason_en = '' OR facts IS NULL THEN 1 ELSE 0 END) AS INTEGER) AS no_reason
-         FROM lead_candidates GROUP BY activity_id`,
+  it('gives each activity candidates, with facts its reasons are written from in both languages', async () => {
+    const rows = await db.query<{ activity_id: string; n: number }>(
+      'SELECT activity_id, CAST(count(*) AS INTEGER) AS n FROM lead_candidates GROUP BY activity_id',
     );
     const counts = Object.fromEntries(rows.map((r) => [r.activity_id, r.n]));
     for (const a of config.activities) expect([a.id, (counts[a.id] ?? 0) > 0]).toEqual([a.id, true]);
-    expect(rows.every((r) => r.no_reason === 0)).toBe(true);
+    const sample = await db.query<{ activity_id: string; facts: string }>(
+      `SELECT activity_id, facts FROM lead_candidates WHERE entity_id LIKE '%1'`,
+    );
+    for (const c of sample) {
+      const a = config.activities.find((x) => x.id === c.activity_id);
+      expect(a).toBeDefined();
+      for (const lang of ['zh', 'en'] as const)
+        expect(leadReason(a as Activity, c.facts, lang)).not.toMatch(/—|\{/);
+    }
+    expect(sample.length).toBeGreaterThan(100);
+  });
+
+  it('writes the reason a person reads from the facts', async () => {
+    const [c] = await db.query<{ facts: string }>(
+      `SELECT facts FROM lead_candidates WHERE activity_id = 'SILVER_WEALTH' ORDER BY entity_id LIMIT 1`,
+    );
+    const facts = JSON.parse(c?.facts ?? '{}') as { age: string; deposits_d: string };
+    const a = config.activities.find((x) => x.id === 'SILVER_WEALTH') as Activity;
+    expect(leadReason(a, c?.facts ?? '{}', 'zh')).toBe(
+      `${facts.age} 岁，存款 ${formatYuan(facts.deposits_d)} 元，未持有理财、基金或保险`,
+    );
+    expect(Number(facts.deposits_d)).toBeGreaterThanOrEqual(50_000);
+    expect(Number(facts.age)).toBeGreaterThanOrEqual(60);
   });
 
   it('mines employers, merchants and prospects as their own entities, minors through their guardian', async () => {

@@ -35,20 +35,41 @@ balance_days AS (
    WHERE {{L}} = {{month_start}}
    GROUP BY a.customer_id
 ),
-scoped AS (
-  SELECT 'EMPLOYER' AS scope_kind, employer_id AS scope_id, customer_id, month, amount FROM paid
-  UNION ALL
-  SELECT 'ORG', c.ancestor_id, p.customer_id, p.month, p.amount
-    FROM paid p JOIN {{ref:org_closure}} c ON c.org_id = p.org_id
-),
 payroll_sums AS (
-  SELECT scope_kind, scope_id, month, sum(amount) AS payroll_sum FROM scoped GROUP BY scope_kind, scope_id, month
+  SELECT 'EMPLOYER' AS scope_kind, employer_id AS scope_id, month, sum(amount) AS payroll_sum
+    FROM paid GROUP BY employer_id, month
+  UNION ALL
+  SELECT 'ORG', c.ancestor_id, p.month, sum(p.amount)
+    FROM paid p JOIN {{ref:org_closure}} c ON c.org_id = p.org_id
+   GROUP BY c.ancestor_id, p.month
+),
+customer_orgs AS (
+  -- Each customer once per month and employer org, with that month's balance days.
+  SELECT x.customer_id, x.month, x.org_id, coalesce(d.balance_days, 0) AS balance_days,
+         count(*) OVER (PARTITION BY x.customer_id, x.month) AS orgs
+    FROM (SELECT DISTINCT customer_id, month, org_id FROM paid) x
+    LEFT JOIN balance_days d ON d.customer_id = x.customer_id AND d.month = x.month
+),
+org_members AS (
+  -- Each customer once per org of the tree and month: a customer paid from one org's subtree only has
+  -- distinct ancestors already; one paid from several is deduplicated.
+  SELECT c.ancestor_id, o.customer_id, o.month, o.balance_days
+    FROM customer_orgs o JOIN {{ref:org_closure}} c ON c.org_id = o.org_id
+   WHERE o.orgs = 1
+  UNION ALL
+  SELECT DISTINCT c.ancestor_id, o.customer_id, o.month, o.balance_days
+    FROM customer_orgs o JOIN {{ref:org_closure}} c ON c.org_id = o.org_id
+   WHERE o.orgs > 1
 ),
 adb_sums AS (
-  SELECT x.scope_kind, x.scope_id, x.month, coalesce(sum(d.balance_days), 0) AS balance_days
-    FROM (SELECT DISTINCT scope_kind, scope_id, customer_id, month FROM scoped) x
+  SELECT 'EMPLOYER' AS scope_kind, x.employer_id AS scope_id, x.month, coalesce(sum(d.balance_days), 0) AS balance_days
+    FROM (SELECT DISTINCT employer_id, customer_id, month FROM paid) x
     LEFT JOIN balance_days d ON d.customer_id = x.customer_id AND d.month = x.month
-   GROUP BY x.scope_kind, x.scope_id, x.month
+   GROUP BY x.employer_id, x.month
+  UNION ALL
+  SELECT 'ORG', ancestor_id, month, sum(balance_days)
+    FROM org_members
+   GROUP BY ancestor_id, month
 )
 SELECT p.scope_kind, p.scope_id, p.month,
        {{ratio: a.balance_days ;; m.next_month - m.month}} AS adb_sum,
