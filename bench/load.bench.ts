@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { measure, type Step } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,26 +24,7 @@ const out = join(root, 'bench', 'out');
 const sample = join(out, `sample-${customers}`);
 mkdirSync(out, { recursive: true });
 
-interface Run {
-  label: string;
-  seconds: number;
-  peakRssMiB: number;
-}
-
-/** Run a command under /usr/bin/time: wall seconds and peak RSS. */
-function measure(label: string, cmd: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (res.status !== 0) throw new Error(`${label} failed (${res.status}):\n${res.stderr.slice(-2000)}`);
-  const kib = Number(res.stderr.trim().split('\n').at(-1));
-  return { label, seconds, peakRssMiB: Math.round(kib / 1024) };
-}
+type Run = Omit<Step, 'stdout'>;
 
 const node = process.execPath;
 const wangji = join(root, 'bin', 'wangji.js');

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addDays } from '../src/domain/dates.js';
 import { splitDailyDrops } from './daily-drops.js';
+import { measure, type Step } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,30 +31,6 @@ const out = join(root, 'bench', 'out');
 const bank = join(out, `bank-${customers}`);
 const drops = join(out, `daily-${customers}`);
 mkdirSync(out, { recursive: true });
-
-interface Step {
-  label: string;
-  seconds: number;
-  peakRssMiB: number;
-  stdout: string;
-}
-
-function measure(label: string, cmd: string[]): Step {
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (res.status !== 0)
-    throw new Error(
-      `${label} failed (${res.status}):\n${res.stdout.slice(-1000)}\n${res.stderr.slice(-2000)}`,
-    );
-  const kib = Number(res.stderr.trim().split('\n').at(-1));
-  console.error(`${label}: ${seconds.toFixed(1)} s, ${Math.round(kib / 1024)} MiB`);
-  return { label, seconds, peakRssMiB: Math.round(kib / 1024), stdout: res.stdout };
-}
 
 const node = process.execPath;
 const wangji = join(root, 'bin', 'wangji.js');

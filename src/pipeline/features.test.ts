@@ -8,6 +8,7 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
+import { insertBank, markLoaded } from '../../test/hand-made.js';
 import { loadSeasonConfig } from '../config/season.js';
 import { runPipeline } from './runner.js';
 
@@ -204,13 +205,8 @@ describeEachEngine('customer features, segments and headline measures on a hand-
 
   beforeAll(async () => {
     db = await engine.open();
-    for (const [table, columns, rows] of bank)
-      await db.exec(`INSERT INTO ${table} (${columns}) VALUES ${rows.join(', ')}`);
-    await db.execute(
-      `INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
-       VALUES (1, 'hand-made', CAST($1 AS DATE), CAST('2027-02-11 00:00:00' AS TIMESTAMP), CAST('2027-02-11 00:00:01' AS TIMESTAMP), 'APPLIED', 0, 0, 0, 0, 0, '{}')`,
-      [D],
-    );
+    await insertBank(db, bank);
+    await markLoaded(db, D);
     const r = await runPipeline(db, { asOf: D, config });
     expect(r).toMatchObject({ status: 'PUBLISHED', message: null });
     warnings = r.models.flatMap((m) => m.warnings ?? []);
@@ -458,12 +454,8 @@ describeEachEngine('season-to-date figures before the season starts', (engine) =
   let db: TestDb;
   beforeAll(async () => {
     db = await engine.open();
-    for (const [table, columns, rows] of bank)
-      await db.exec(`INSERT INTO ${table} (${columns}) VALUES ${rows.join(', ')}`);
-    await db.exec(
-      `INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
-       VALUES (1, 'hand-made', DATE '2027-02-10', CAST('2027-02-11 00:00:00' AS TIMESTAMP), CAST('2027-02-11 00:00:01' AS TIMESTAMP), 'APPLIED', 0, 0, 0, 0, 0, '{}')`,
-    );
+    await insertBank(db, bank);
+    await markLoaded(db, D);
   }, 60_000);
   afterAll(async () => db?.close());
 

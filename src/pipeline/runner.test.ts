@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
+import { markLoaded } from '../../test/hand-made.js';
 import { loadSeasonConfig } from '../config/season.js';
 import { lastCompleteMonth } from '../domain/dates.js';
 import { loadModels, type Model, orderModels, parseSqlModel } from './models.js';
@@ -180,11 +181,7 @@ describeEachEngine('pipeline on a hand-made bank', (engine) => {
         ('B4', 'KC1', 'K1', 'FS', DATE '2026-06-01', 500.00), ('B5', 'KC1', 'K1', 'FS', DATE '2026-02-10', 500.00)`,
     );
     // The data is as of D (rows inserted directly stand for a load of that date).
-    await db.execute(
-      `INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
-       VALUES (1, 'hand-made', CAST($1 AS DATE), CAST('2027-02-11 00:00:00' AS TIMESTAMP), CAST('2027-02-11 00:00:01' AS TIMESTAMP), 'APPLIED', 0, 0, 0, 0, 0, '{}')`,
-      [D],
-    );
+    await markLoaded(db, D);
     const r = await runPipeline(db, { asOf: D, config });
     expect(r).toMatchObject({ status: 'PUBLISHED', message: null });
   }, 60_000);
