@@ -70,3 +70,20 @@ describeEachEngine('dialect.ratio: exact division to DECIMAL(38,10)', (engine) =
     expect(half).toEqual({ up: '0.01', down: '-0.01' }); // 0.005 and −0.005: away from zero
   });
 });
+
+describeEachEngine('dialect.binaryText: text ordered byte by byte on both engines', (engine) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await engine.open();
+  });
+  afterAll(async () => db?.close());
+
+  it('picks the same smallest id whatever the database locale', async () => {
+    // '-' (0x2D) sorts before '1' (0x31) by bytes; a locale collation may ignore the hyphen.
+    const [r] = await db.query<{ lo: string; hi: string }>(
+      `SELECT min(${db.dialect.binaryText('x')}) AS lo, max(${db.dialect.binaryText('x')}) AS hi
+         FROM (VALUES ('A1'), ('A-2'), ('a0'), ('B')) t(x)`,
+    );
+    expect(r).toEqual({ lo: 'A-2', hi: 'a0' });
+  });
+});

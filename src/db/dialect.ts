@@ -19,6 +19,8 @@ export interface Dialect {
    * will do as long as it is stable on one engine; the engines need not agree.
    */
   rowHash(exprs: string[]): string;
+  /** A text expression that compares byte by byte (DuckDB's default; PostgreSQL's follows the locale). */
+  binaryText(expr: string): string;
   /** The schema that holds Wangji's tables (migrations write `{{schema}}` for it). */
   readonly defaultSchema: string;
   /** The schema search path of the analysts' console: masked views first (see 003_masked_views). */
@@ -43,6 +45,7 @@ export const duckDbDialect: Dialect = {
       CAST(CAST(${q} AS DECIMAL(${38 - scale},0)) * ${unit} AS DECIMAL(38,${scale})) END)`;
   },
   rowHash: (exprs) => `CAST(hash(${exprs.join(', ')}) >> 1 AS BIGINT)`,
+  binaryText: (expr) => expr,
   defaultSchema: 'main',
   consoleSearchPath: () => "SET search_path = 'masked,main'",
 };
@@ -61,6 +64,7 @@ export const postgresDialect: Dialect = {
     return `CAST(CASE WHEN ${B} = 0 THEN NULL ELSE sign(${A}) * sign(${B}) * ${q} * 0.${'0'.repeat(scale - 1)}1 END AS NUMERIC(38,${scale}))`;
   },
   rowHash: (exprs) => `hashtextextended(concat_ws('|', ${exprs.join(', ')}), 0)`,
+  binaryText: (expr) => `(${expr} COLLATE "C")`,
   defaultSchema: 'public',
   consoleSearchPath: () => 'SET search_path = masked, public',
 };

@@ -35,6 +35,8 @@ export interface RunContext {
   billerKeywords: string[];
   /** The season's key counties (GB/T 2260 codes). */
   keyCounties: string[];
+  /** A text expression that orders byte by byte on this engine ({{bytes: x}}). */
+  binaryText(expr: string): string;
   /** The season's activities, and the phase D is in (null outside the season). */
   activities: Activity[];
   phase: Phase | null;

@@ -97,6 +97,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     spreads: o.config.spreads,
     billerKeywords: o.config.biller_keywords,
     keyCounties: o.config.key_counties,
+    binaryText: (expr) => db.dialect.binaryText(expr),
     activities: o.config.activities,
     phase: (new Calendar(o.config).phaseOf(o.asOf)?.phase ?? null) as Phase | null,
     params: runParams(o.asOf, o.config),

@@ -33,6 +33,10 @@ export function renderSql(
       const x = expr.slice(12).trim();
       return `(${ctx.billerKeywords.map((k) => `${x} LIKE ${quoteString(`%${k}%`)}`).join(' OR ') || 'FALSE'})`;
     }
+    if (expr.startsWith('bytes:')) {
+      // Text compared byte by byte on both engines (PostgreSQL would use the database's locale).
+      return ctx.binaryText(expr.slice(6).trim());
+    }
     if (expr.startsWith('key_county:')) {
       // Whether a division code is one of the season's key counties (COUNTY_CREDIT's higher weight).
       const x = expr.slice(11).trim();
