@@ -5,12 +5,12 @@
 //   npx tsx bench/daily-drops.ts BANK_DIR OUT_DIR
 // Writes OUT_DIR/day0 and OUT_DIR/day1, each with its manifest.json.
 
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addDays } from '../src/domain/dates.js';
 import { EXTRACTS } from '../src/extracts/contract.js';
+import { scanFile } from '../src/extracts/files.js';
 
 export async function splitDailyDrops(bank: string, out: string): Promise<{ day0: string; day1: string }> {
   const manifest = JSON.parse(readFileSync(join(bank, 'manifest.json'), 'utf8')) as { as_of: string };
@@ -64,22 +64,14 @@ export async function splitDailyDrops(bank: string, out: string): Promise<{ day0
           ).getRows()
         )[0]?.[0],
       );
-      files[day][e.name] = { rows, sha256: await sha256(file) };
+      // Hashed by the loader's own scan, so that the manifest is checked exactly as it was written.
+      const { sha256 } = await scanFile({ extract: e, path: file, name: `${e.name}.csv`, format: 'csv' });
+      files[day][e.name] = { rows, sha256 };
     }
   }
   writeFileSync(join(day0, 'manifest.json'), JSON.stringify({ as_of: before, files: files.day0 }, null, 2));
   writeFileSync(join(day1, 'manifest.json'), JSON.stringify({ as_of: D, files: files.day1 }, null, 2));
   return { day0, day1 };
-}
-
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file)
-      .on('data', (b) => h.update(b))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject);
-  });
 }
 
 if (process.argv[1]?.endsWith('daily-drops.ts')) {

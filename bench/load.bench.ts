@@ -5,11 +5,11 @@
 // Writes bench/out/load-<customers>.json and prints a Markdown table for docs/performance.md.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measure, type Step } from './measure.js';
+import { ensureBank, measure, type Step } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,23 +28,7 @@ type Run = Omit<Step, 'stdout'>;
 
 const node = process.execPath;
 const wangji = join(root, 'bin', 'wangji.js');
-if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
-if (!existsSync(join(sample, 'manifest.json'))) {
-  console.error(`generating ${customers} customers into ${sample} …`);
-  measure('generate', [
-    node,
-    wangji,
-    'generate',
-    '--customers',
-    String(customers),
-    '--seed',
-    '1',
-    '--as-of',
-    '2026-11-28',
-    '--out',
-    sample,
-  ]);
-}
+ensureBank(customers, '2026-11-28', sample);
 const files = readdirSync(sample).filter((f) => f.endsWith('.csv'));
 const bytes = files.reduce((a, f) => a + statSync(join(sample, f)).size, 0);
 const rowsOut = spawnSync(

@@ -1,8 +1,9 @@
 // One measured step of a benchmark: a command in its own process under /usr/bin/time — wall seconds,
-// peak RSS and what it printed.
+// peak RSS and what it printed — and the bank it runs on.
 
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -29,4 +30,14 @@ export function measure(label: string, cmd: string[], env: NodeJS.ProcessEnv = {
   const kib = Number(res.stderr.trim().split('\n').at(-1));
   console.error(`${label}: ${seconds.toFixed(1)} s, ${Math.round(kib / 1024)} MiB`);
   return { label, seconds, peakRssMiB: Math.round(kib / 1024), stdout: res.stdout };
+}
+
+/** The synthetic bank a benchmark runs on (seed 1), generated into `dir` unless it is there already. */
+export function ensureBank(customers: number, asOf: string, dir: string): void {
+  const wangji = join(ROOT, 'bin', 'wangji.js');
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
+  if (existsSync(join(dir, 'manifest.json'))) return;
+  console.error(`generating ${customers} customers into ${dir} …`);
+  const args = ['generate', '--customers', String(customers), '--seed', '1', '--as-of', asOf, '--out', dir];
+  measure('generate', [process.execPath, wangji, ...args]);
 }

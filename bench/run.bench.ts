@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addDays } from '../src/domain/dates.js';
 import { splitDailyDrops } from './daily-drops.js';
-import { measure, type Step } from './measure.js';
+import { ensureBank, measure, type Step } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,22 +34,7 @@ mkdirSync(out, { recursive: true });
 
 const node = process.execPath;
 const wangji = join(root, 'bin', 'wangji.js');
-if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
-if (!existsSync(join(bank, 'manifest.json'))) {
-  measure('generate', [
-    node,
-    wangji,
-    'generate',
-    '--customers',
-    String(customers),
-    '--seed',
-    '1',
-    '--as-of',
-    D,
-    '--out',
-    bank,
-  ]);
-}
+ensureBank(customers, D, bank);
 if (!existsSync(join(drops, 'day1', 'manifest.json'))) await splitDailyDrops(bank, drops);
 const day0 = join(drops, 'day0');
 const day1 = join(drops, 'day1');

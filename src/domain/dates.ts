@@ -23,3 +23,9 @@ export function monthStart(date: string, n = 0): string {
 export function lastCompleteMonth(asOf: string): string {
   return addDays(asOf, 1).endsWith('-01') ? monthStart(asOf) : monthStart(asOf, -1);
 }
+
+/** The same calendar day three years before a date (Feb 29 → Feb 28): the start of (D − 3 years, D]. */
+export function threeYearsBefore(date: string): string {
+  const md = date.slice(5) === '02-29' ? '02-28' : date.slice(5);
+  return `${Number(date.slice(0, 4)) - 3}-${md}`;
+}

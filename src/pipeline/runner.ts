@@ -4,13 +4,12 @@
 // ledger `runs` from its start (RUNNING) to its end (PUBLISHED or FAILED).
 
 import { hostname } from 'node:os';
-import type { Phase, SeasonConfig } from '../config/season.js';
+import type { SeasonConfig } from '../config/season.js';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
-import { Calendar } from '../domain/calendar.js';
-import { addDays, lastCompleteMonth, monthStart } from '../domain/dates.js';
+import { Calendar, daysBetweenInclusive } from '../domain/calendar.js';
+import { addDays, lastCompleteMonth, monthStart, threeYearsBefore } from '../domain/dates.js';
 import { dateLiteral } from '../extracts/checks.js';
-import { threeYearsBefore } from './models/matching/remittance_matches.js';
 import { loadModels, type Model, orderModels, type RunContext, renderSql, type Stage } from './models.js';
 
 export interface RunOptions {
@@ -47,23 +46,25 @@ export interface RunReport {
 export class CheckFailed extends Error {}
 
 /** The dates and thresholds a model template may use, as SQL literals. */
-export function runParams(asOf: string, config: SeasonConfig): Record<string, string> {
+export function runParams(
+  asOf: string,
+  config: SeasonConfig,
+  calendar = new Calendar(config),
+): Record<string, string> {
   const L = lastCompleteMonth(asOf);
-  const seasonStart = new Calendar(config).seasonStartFor(asOf);
-  const days = (a: string, b: string) =>
-    Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+  const seasonStart = calendar.seasonStartFor(asOf);
   const params: Record<string, string> = {
     as_of: dateLiteral(asOf),
     month_start: dateLiteral(monthStart(asOf)),
     L: dateLiteral(L),
     L_next: dateLiteral(monthStart(L, 1)),
-    L_days: String(days(L, monthStart(L, 1))),
+    L_days: String(daysBetweenInclusive(L, addDays(monthStart(L, 1), -1))),
     as_of_next: dateLiteral(addDays(asOf, 1)),
     // For ages in full years: the year and the month-day of D as numbers.
     as_of_year: asOf.slice(0, 4),
     as_of_mmdd: String(Number(asOf.slice(5, 7)) * 100 + Number(asOf.slice(8, 10))),
     // Days of month(D) up to D: the divisor of ADB_month(c, month(D)).
-    mtd_days: String(days(monthStart(asOf), asOf) + 1),
+    mtd_days: String(daysBetweenInclusive(monthStart(asOf), asOf)),
     as_of_minus_3y: dateLiteral(threeYearsBefore(asOf)),
     W13_start: dateLiteral(monthStart(L, -12)),
     season_start: dateLiteral(seasonStart),
@@ -91,6 +92,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
   for (const m of [...all].reverse()) if (wanted.has(m.name)) for (const r of m.reads) wanted.add(r);
   const selected = all.filter((m) => wanted.has(m.name));
   const inRun = new Set(selected.map((m) => m.name));
+  const calendar = new Calendar(o.config);
   const ctx: RunContext = {
     asOf: o.asOf,
     feeTiers: o.config.fee_tiers,
@@ -99,11 +101,11 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     keyCounties: o.config.key_counties,
     binaryText: (expr) => db.dialect.binaryText(expr),
     activities: o.config.activities,
-    phase: (new Calendar(o.config).phaseOf(o.asOf)?.phase ?? null) as Phase | null,
-    params: runParams(o.asOf, o.config),
+    phase: calendar.phaseOf(o.asOf)?.phase ?? null,
+    params: runParams(o.asOf, o.config, calendar),
     // A model reads this run's staging table of a model in the run, else the published table.
     tableOf: (model) => quoteIdent(model),
-    seasonStart: new Calendar(o.config).seasonStartFor(o.asOf),
+    seasonStart: calendar.seasonStartFor(o.asOf),
     full: o.full ?? false,
     note: (message) => progress(`  ${message}`),
   };

@@ -2,6 +2,7 @@
 // segment sizes at HQ (segment_sizes) — what `wangji demo` prints after its run.
 
 import type { Db } from '../../db/types.js';
+import { formatMoney } from '../../domain/money.js';
 import { renderTable } from '../output.js';
 
 export interface Headline {
@@ -37,15 +38,8 @@ export async function readHeadline(db: Db, asOf: string): Promise<Headline> {
   return { asOf, orgs, segments };
 }
 
-/** 12345678.9 → "12,345,679" (whole yuan, half away from zero, exact: from the decimal text). */
-export function yuan(decimal: string): string {
-  const neg = decimal.startsWith('-');
-  const [int = '0', frac = ''] = decimal.replace('-', '').split('.');
-  let whole = BigInt(int);
-  if ((frac[0] ?? '0') >= '5') whole += 1n;
-  const s = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return whole === 0n ? '0' : `${neg ? '-' : ''}${s}`;
-}
+/** 12345678.9 → "12,345,679": whole yuan, half away from zero, exact from the decimal text. */
+export const yuan = (decimal: string) => formatMoney(decimal, 0);
 
 const SEGMENT_NAMES: Record<string, string> = {
   PAYROLL: '代发 payroll',

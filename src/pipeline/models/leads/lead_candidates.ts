@@ -6,6 +6,7 @@
 
 import type { Activity } from '../../../config/season.js';
 import { quoteIdent, quoteString } from '../../../db/dialect.js';
+import { formatMoney } from '../../../domain/money.js';
 import type { Model } from '../../models.js';
 import { renderSql } from '../../templates.js';
 
@@ -13,16 +14,7 @@ import { renderSql } from '../../templates.js';
 const SHAPE = ['entity_id', 'customer_id', 'entity_kind', 'product_code'];
 
 /** 96500.5 → "96,500.50": exact, from the decimal text. */
-export function formatYuan(value: string): string {
-  const neg = value.startsWith('-');
-  const [int = '0', frac = ''] = value.replace('-', '').split('.');
-  const cents = `${frac}00`.slice(0, 2);
-  const rest = frac.slice(2);
-  let whole = BigInt(int) * 100n + BigInt(cents);
-  if (rest && rest[0] !== undefined && rest[0] >= '5') whole += 1n;
-  const y = (whole / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${neg && whole > 0n ? '-' : ''}${y}.${(whole % 100n).toString().padStart(2, '0')}`;
-}
+export const formatYuan = (value: string) => formatMoney(value, 2);
 
 /**
  * Fill a reason template from a candidate's columns: {name}, {name:yuan} (96,500.00) or {name:num}

@@ -7,16 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quoteIdent } from '../../../db/dialect.js';
+import { threeYearsBefore } from '../../../domain/dates.js';
 import { CsvWriter } from '../../../generator/csv.js';
 import { type Beneficiary, type Institution, InstitutionMatcher } from '../../../matching/institutions.js';
 import type { Model } from '../../models.js';
-
-/** The same calendar day three years before D (Feb 29 → Feb 28). */
-export function threeYearsBefore(asOf: string): string {
-  const y = Number(asOf.slice(0, 4)) - 3;
-  const md = asOf.slice(5) === '02-29' ? '02-28' : asOf.slice(5);
-  return `${y}-${md}`;
-}
 
 export const remittanceMatchesModel: Model = {
   name: 'remittance_matches',
