@@ -54,6 +54,7 @@ export const CONVERSION_EVENTS = [
   'PAYROLL_RESUMES',
   'ACCOUNT_OPENED',
   'ACCOUNT_ACTIVATED',
+  'ACCOUNT_OPENED_OR_ACTIVATED',
   'PENSION_HERE',
   'AGREEMENT_SIGNED',
   'MERCHANT_GROWTH',
@@ -92,12 +93,24 @@ const activity = z
     service: z.boolean().default(false),
     /** The youngest customer addressed (PLAYBOOK: 18 unless the activity says otherwise). */
     min_age: count.default(18),
+    /**
+     * A factor on the weight by the value of one of the rule's facts (EMPLOYER_VISIT: tier A first;
+     * COUNTY_CREDIT: key counties): `{ fact: tier, weights: { A: 3, B: 2 } }`; other values weigh 1.
+     */
+    weight_by: z
+      .object({
+        fact: z.string().regex(/^[a-z_][a-z_0-9]*$/, 'must be a column of the rule'),
+        weights: z.record(z.string(), decimal),
+      })
+      .strict()
+      .optional(),
     conversion: z
       .object({
         event: z.enum(CONVERSION_EVENTS),
         account_types: z.array(z.enum(ACCOUNT_TYPES)).optional(),
         card_kind: z.string().optional(),
-        biller_kind: z.string().optional(),
+        biller_kinds: z.array(z.string()).optional(),
+        app: z.string().optional(),
         window_days: count.default(60),
       })
       .strict(),
@@ -161,6 +174,9 @@ export const seasonConfigSchema = z
         merchant_tier_proximity: fraction,
         merchant_growth: fraction,
         top_product_matches: count,
+        task_due_days: count,
+        product_match_propensity: fraction,
+        product_match_value: decimal,
       })
       .strict(),
     spreads: z
@@ -182,6 +198,19 @@ export const seasonConfigSchema = z
     kpi: z.object({ adb_baseline: z.enum(['PREVIOUS_MONTH', 'PREVIOUS_YEAR']) }).strict(),
     biller_keywords: z.array(z.string().min(1)).min(1),
     key_counties: z.array(z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code')).default([]),
+    /** Incentive budgets per branch and kind (X4): `default` for every branch not listed. */
+    budgets: z
+      .object({
+        default: z.object({ POINTS: decimal.optional(), LIJIANJIN: decimal.optional() }).strict().default({}),
+        branches: z
+          .record(
+            z.string(),
+            z.object({ POINTS: decimal.optional(), LIJIANJIN: decimal.optional() }).strict(),
+          )
+          .default({}),
+      })
+      .strict()
+      .default({ default: {}, branches: {} }),
     holidays: z
       .array(z.object({ date, kind: z.enum(['HOLIDAY', 'WORKDAY']), name: z.string().min(1) }).strict())
       .default([]),

@@ -21,6 +21,14 @@ export interface Dialect {
   rowHash(exprs: string[]): string;
   /** A text expression that compares byte by byte (DuckDB's default; PostgreSQL's follows the locale). */
   binaryText(expr: string): string;
+  /** The text value of a key of a JSON object held as text (NULL when absent or null). */
+  jsonText(json: string, key: string): string;
+  /**
+   * The holdout bucket of a text (PLAYBOOK step 3): the first 8 bytes of its SHA-256, read as an
+   * unsigned big-endian integer, mod 10000 — as (hi mod 10000 × 2^32 mod 10000 + lo) mod 10000 over
+   * the two 32-bit halves, so that neither engine needs unsigned 64-bit arithmetic.
+   */
+  holdoutBucket(text: string): string;
   /** The schema that holds Wangji's tables (migrations write `{{schema}}` for it). */
   readonly defaultSchema: string;
   /** The schema search path of the analysts' console: masked views first (see 003_masked_views). */
@@ -32,6 +40,11 @@ export const duckDbDialect: Dialect = {
   fullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${quoteString(pattern)})`,
   exclusiveLock: () => '', // one process owns the file
   grantConsoleRead: () => '', // no roles: the console is guarded by parsing (src/db/console.ts)
+  jsonText: (json, key) => `json_extract_string(${json}, ${quoteString(`$.${key}`)})`,
+  holdoutBucket: (text) => {
+    const half = (from: number) => `CAST(('0x' || substr(sha256(${text}), ${from}, 8)) AS BIGINT)`;
+    return `CAST(((${half(1)} % 10000) * 7296 + ${half(9)}) % 10000 AS INTEGER)`;
+  },
   // DuckDB divides decimals in floating point: scale both to 128-bit integers and divide with
   // rounding; the quotient (an integer count of 10^-scale) becomes a decimal by an exact decimal
   // multiplication with 10^-scale (text formatting did the same at 10× the cost: 10 s per million rows).
@@ -56,6 +69,12 @@ export const postgresDialect: Dialect = {
   exclusiveLock: (what) =>
     `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117, cache: 20261118 }[what]})`,
   grantConsoleRead: (table) => `GRANT SELECT ON ${quoteIdent(table)} TO wangji_console`,
+  jsonText: (json, key) => `(CAST(${json} AS json) ->> ${quoteString(key)})`,
+  holdoutBucket: (text) => {
+    const hex = `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
+    const half = (from: number) => `('x' || lpad(substr(${hex}, ${from}, 8), 16, '0'))::bit(64)::bigint`;
+    return `CAST(((${half(1)} % 10000) * 7296 + ${half(9)}) % 10000 AS INTEGER)`;
+  },
   // The same integer formula as DuckDB: numeric division picks its own scale and would round twice.
   ratio: (a, b, scale = 10) => {
     const A = `(CAST(${a} AS NUMERIC) * 1000000000000)`;

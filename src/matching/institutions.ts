@@ -119,11 +119,26 @@ export function similarity(a: string, b: string): number {
 
 const lowest = (ids: Iterable<string>) => [...ids].sort()[0];
 
+/**
+ * The keys under which a word is indexed and looked up for closeWords: the word itself and, from five
+ * letters, each form with one letter deleted. Two words one edit apart (a substitution, an inserted or
+ * dropped letter, two adjacent letters swapped) always share a key, so a lookup finds every close word
+ * (and a few that are not: closeNames still decides).
+ */
+function wordKeys(w: string): string[] {
+  if (w.length < 5) return [w];
+  const keys = [w];
+  for (let i = 0; i < w.length; i++) keys.push(w.slice(0, i) + w.slice(i + 1));
+  return keys;
+}
+
 export class InstitutionMatcher {
   private readonly byBicAccount = new Map<string, string[]>();
   private readonly byBic = new Map<string, string[]>();
   private readonly byName = new Map<string, { id: string; country: string | null }[]>();
   private readonly names: { id: string; name: string; country: string | null }[] = [];
+  /** wordKeys → positions in `names` of the names with such a word: a probable match need not scan them all. */
+  private readonly byWordKey = new Map<string, number[]>();
 
   constructor(institutions: readonly Institution[]) {
     for (const inst of institutions) {
@@ -140,6 +155,8 @@ export class InstitutionMatcher {
       for (const n of new Set(forms)) {
         push(this.byName, n, { id, country: inst.country });
         this.names.push({ id, name: n, country: inst.country });
+        const at = this.names.length - 1;
+        for (const key of new Set(words(n).flatMap(wordKeys))) push(this.byWordKey, key, at);
       }
     }
   }
@@ -153,13 +170,40 @@ export class InstitutionMatcher {
     const cached = this.closeCache.get(key);
     if (cached) return cached;
     const found = new Map<string, number>();
-    for (const c of this.names) {
+    for (const at of this.closeCandidates(name)) {
+      const c = this.names[at] as (typeof this.names)[number];
       if ((!country || !c.country || c.country === country.toUpperCase()) && closeNames(name, c.name))
         found.set(c.id, Math.max(found.get(c.id) ?? 0, similarity(name, c.name)));
     }
     const list = [...found];
     if (this.closeCache.size < 200_000) this.closeCache.set(key, list);
     return list;
+  }
+
+  /**
+   * Positions of the names that may be close to `name`: every word of a close name is close to some
+   * word of `name`, so the names sharing a key with any one word of `name` hold them all. The word
+   * with the fewest such names is taken (UNIVERSITY is in most of them), which keeps the answer well
+   * under a millisecond for a name never seen before (the counter prompt), where scanning every name
+   * took about 0.4 ms.
+   */
+  private closeCandidates(name: string): Iterable<number> {
+    let best: number[][] = [];
+    let bestSize = Number.POSITIVE_INFINITY;
+    for (const w of words(name)) {
+      const lists: number[][] = [];
+      let size = 0;
+      for (const key of wordKeys(w)) {
+        const list = this.byWordKey.get(key);
+        if (list) {
+          lists.push(list);
+          size += list.length;
+        }
+      }
+      if (size < bestSize) [best, bestSize] = [lists, size];
+      if (size === 0) break; // a word close to no name's word: nothing is close
+    }
+    return new Set(best.flat());
   }
 
   match(b: Beneficiary): Match | null {

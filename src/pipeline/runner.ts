@@ -10,6 +10,7 @@ import type { Db } from '../db/types.js';
 import { Calendar, daysBetweenInclusive } from '../domain/calendar.js';
 import { addDays, lastCompleteMonth, monthStart, threeYearsBefore } from '../domain/dates.js';
 import { dateLiteral } from '../extracts/checks.js';
+import { advanceLeads, type LifecycleSummary } from '../leads/lifecycle.js';
 import { loadModels, type Model, orderModels, type RunContext, renderSql, type Stage } from './models.js';
 
 export interface RunOptions {
@@ -40,6 +41,8 @@ export interface RunReport {
   status: 'PUBLISHED' | 'FAILED';
   message: string | null;
   models: ModelReport[];
+  /** What the lead lifecycle did (runs that include the leads stage). */
+  leads?: LifecycleSummary;
   seconds: number;
 }
 
@@ -110,6 +113,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     note: (message) => progress(`  ${message}`),
   };
   const reports: ModelReport[] = [];
+  let leads: LifecycleSummary | undefined;
   await settleInterruptedRuns(db);
   const runId = await startRun(db, o, started);
   const stagingOf = (model: string) => staging(runId, model);
@@ -156,6 +160,19 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
         const grant = tx.dialect.grantConsoleRead(m.name);
         if (grant) await tx.exec(grant);
       }
+      // The leads move on with the tables they are mined from, in the same transaction.
+      if (inRun.has('lead_candidates')) {
+        const t = Date.now();
+        leads = await advanceLeads(tx, {
+          asOf: o.asOf,
+          runId,
+          config: o.config,
+          seasonStart: ctx.seasonStart,
+          phase: ctx.phase,
+          note: ctx.note,
+        });
+        progress(`leads: lifecycle (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+      }
       await finishRun(tx, runId, 'PUBLISHED', null, reports);
     });
     await dropStaging(
@@ -170,6 +187,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       status: 'PUBLISHED',
       message: null,
       models: reports,
+      ...(leads ? { leads } : {}),
       seconds: (Date.now() - t0) / 1000,
     };
   } catch (e) {

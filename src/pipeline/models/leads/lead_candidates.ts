@@ -1,6 +1,6 @@
 // lead_candidates: what every activity of the season running in D's phase mines (PLAYBOOK.md step 1),
-// before arbitration — one row per activity and entity, with the person to contact, the suggested
-// product and the facts behind it as JSON. The reason people read (zh, en) is written from the facts
+// before arbitration — one row per activity and entity, with the person to contact, the rule's own
+// product (when it names one) and the facts behind it as JSON. The reason people read (zh, en) is written from the facts
 // by the activity's templates when it is shown (leadReason), the same on both engines. The rules are
 // SQL in the season file; mining is set-based (2 M candidates at 1 M customers).
 
@@ -118,11 +118,13 @@ async function mine(
           .join(` || ',' || `)} || '}'`
       : `'{}'`;
     const kind = columns.includes('entity_kind') ? 'entity_kind' : quoteString(a.entity);
-    const product = columns.includes('product_code')
-      ? `coalesce(product_code, ${a.products[0] ? quoteString(a.products[0]) : 'NULL'})`
-      : a.products[0]
-        ? quoteString(a.products[0])
-        : 'NULL';
+    // The rule's own product, when it names one; else arbitration suggests the first of the
+    // activity's products that is eligible and suitable for the holder.
+    const product = columns.includes('product_code') ? 'product_code' : 'NULL';
+    if (a.weight_by && !facts.includes(a.weight_by.fact))
+      throw new Error(
+        `activity ${a.id}: weight_by names the fact ${a.weight_by.fact}, which its rule does not give`,
+      );
     const [dup] = await db.query<{ entity_id: string | null; n: number }>(
       `SELECT CAST(entity_id AS VARCHAR) AS entity_id, count(*) AS n FROM ${quoteIdent(scratch)}
         GROUP BY ${columns.includes('entity_kind') ? 'entity_kind, ' : ''}entity_id HAVING count(*) > 1 OR entity_id IS NULL LIMIT 1`,

@@ -1,0 +1,186 @@
+// The lead lifecycle of one as-of date D (PLAYBOOK.md), run by the season pipeline inside its publish
+// transaction, after lead_candidates: observe conversions → expire → arbitrate → keep, refresh or drop
+// the OPEN leads → create new ones within each customer's «2» open slots → hold out «5 %» → route to
+// tasks → grant incentives → publish uplift and budgets. Every step converges: rerunning D on an
+// unchanged database (same drops, same recorded work) changes nothing. A run for a date before the
+// last one that advanced the leads leaves them alone.
+
+import type { Phase, SeasonConfig } from '../config/season.js';
+import type { Db } from '../db/types.js';
+import { arbitrate } from './arbitrate.js';
+import { observeConversions } from './conversions.js';
+import { grantIncentives, publishBudgets } from './incentives.js';
+import { routeTasks } from './route.js';
+import { configTables } from './tables.js';
+import { publishUplift } from './uplift.js';
+
+export interface LifecycleInput {
+  asOf: string;
+  runId: number;
+  config: SeasonConfig;
+  seasonStart: string;
+  phase: Phase | null;
+  note(message: string): void;
+}
+
+export interface LifecycleSummary {
+  skipped?: string;
+  conversions: Record<string, number>;
+  verdicts: Record<string, number>;
+  leads: { created: number; control: number; dropped: number; expired: number; open: number };
+  tasks: { closed: number; created: number; assigned: number; queued: number };
+  incentives: { granted: number; refused: number; refusals: string[] };
+}
+
+/** The bank's clock: China Standard Time, UTC+8, no daylight saving. */
+const BANK_UTC_OFFSET_HOURS = 8;
+
+/** Midnight starting the day after `date` in the bank's time zone, minus `hoursBack`, as a UTC TIMESTAMP literal. */
+export function bankDayEnd(date: string, hoursBack = 0): string {
+  const ms = Date.parse(`${date}T00:00:00Z`) + (24 - BANK_UTC_OFFSET_HOURS - hoursBack) * 3_600_000;
+  return `CAST('${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}' AS TIMESTAMP)`;
+}
+
+export async function advanceLeads(db: Db, o: LifecycleInput): Promise<LifecycleSummary> {
+  const summary: LifecycleSummary = {
+    conversions: {},
+    verdicts: {},
+    leads: { created: 0, control: 0, dropped: 0, expired: 0, open: 0 },
+    tasks: { closed: 0, created: 0, assigned: 0, queued: 0 },
+    incentives: { granted: 0, refused: 0, refusals: [] },
+  };
+  const [last] = await db.query<{ d: string | null }>('SELECT max(as_of) AS d FROM lead_runs');
+  if (last?.d && last.d > o.asOf) {
+    summary.skipped = `the leads are already advanced to ${last.d}; a run for an earlier date leaves them as they are`;
+    o.note(`leads: ${summary.skipped}`);
+    return summary;
+  }
+  const t = o.config.thresholds;
+  const D = `CAST('${o.asOf}' AS DATE)`;
+  const S = `CAST('${o.seasonStart}' AS DATE)`;
+  const bytes = (x: string) => db.dialect.binaryText(x);
+  const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const r = await f();
+    o.note(`leads: ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+    return r;
+  };
+  const running = new Set(
+    o.config.activities.filter((a) => o.phase && a.phases.includes(o.phase)).map((a) => a.id),
+  );
+  await configTables(db, o.config, running);
+
+  summary.conversions = await step('conversions', () => observeConversions(db, o.config, o.asOf, bytes));
+  summary.verdicts = await step('arbitration', () =>
+    arbitrate(db, {
+      asOf: o.asOf,
+      endOfDay: bankDayEnd(o.asOf),
+      refusalSince: bankDayEnd(o.asOf, t.refusal_suppress_days * 24),
+      config: o.config,
+    }),
+  );
+  await step('leads', async () => {
+    await db.exec('DROP TABLE IF EXISTS lc_next');
+    // Existing leads: an OPEN lead converts, expires when its window has passed, is dropped in the
+    // season when arbitration no longer keeps it, else stays OPEN with fresh facts and priority.
+    await db.exec(`CREATE TEMP TABLE lc_next AS
+      WITH conv AS (SELECT lead_id, event_date FROM conversions),
+      judged AS (
+        SELECT l.*, c.event_date, v.block, v.activity_id IS NOT NULL AS mined,
+               v.facts AS new_facts, v.product_code AS new_product, v.propensity AS new_propensity,
+               v.value AS new_value, v.weight AS new_weight, v.priority AS new_priority,
+               CAST(l.created_on + coalesce(a.window_days, ${t.attribution_days}) AS DATE) AS window_end
+          FROM leads l
+          LEFT JOIN conv c ON c.lead_id = l.lead_id
+          LEFT JOIN lc_activities a ON a.activity_id = l.activity_id
+          LEFT JOIN lc_verdicts v ON v.activity_id = l.activity_id AND v.entity_kind = l.entity_kind AND v.entity_id = l.entity_id
+      ),
+      moved AS (
+        SELECT judged.*,
+               CASE WHEN status <> 'OPEN' THEN status
+                    WHEN event_date IS NOT NULL THEN 'CONVERTED'
+                    WHEN window_end < ${D} THEN 'EXPIRED'
+                    WHEN ${o.phase ? 'TRUE' : 'FALSE'} AND season_start = ${S} AND (NOT mined OR block IS NOT NULL) THEN 'DROPPED'
+                    ELSE 'OPEN' END AS next_status
+          FROM judged
+      )
+      SELECT lead_id, season_start, activity_id, entity_kind, entity_id, customer_id, holder_id,
+             CASE WHEN keep THEN new_product ELSE product_code END AS product_code,
+             CASE WHEN keep THEN new_facts ELSE facts END AS facts,
+             created_facts, created_on,
+             CASE WHEN keep THEN ${D} ELSE refreshed_on END AS refreshed_on,
+             next_status AS status,
+             CASE WHEN next_status = status THEN status_on
+                  WHEN next_status = 'CONVERTED' THEN event_date
+                  WHEN next_status = 'EXPIRED' THEN window_end
+                  ELSE ${D} END AS status_on,
+             CASE WHEN next_status = status THEN status_reason
+                  WHEN next_status = 'DROPPED' THEN coalesce(block, 'NOT_MINED') END AS status_reason,
+             CASE WHEN keep THEN new_propensity ELSE propensity END AS propensity,
+             CASE WHEN keep THEN new_value ELSE value END AS value,
+             CASE WHEN keep THEN new_weight ELSE weight END AS weight,
+             CASE WHEN keep THEN new_priority ELSE priority END AS priority,
+             is_control, service
+        FROM (SELECT moved.*, (next_status = 'OPEN' AND mined AND block IS NULL) AS keep FROM moved) x`);
+    // New leads: survivors without a lead of their key this season, best first within each customer's
+    // free slots (service tasks take none); the control group is drawn from them.
+    const control = db.dialect.holdoutBucket(`n.activity_id || ':' || n.entity_id`);
+    await db.exec(`INSERT INTO lc_next
+      SELECT (SELECT coalesce(max(lead_id), 0) FROM lc_next)
+               + row_number() OVER (ORDER BY n.priority DESC, n.activity_id, n.entity_kind, ${bytes('n.entity_id')}),
+             ${S}, n.activity_id, n.entity_kind, n.entity_id, n.customer_id, n.holder_id, n.product_code, n.facts, n.facts,
+             ${D}, ${D}, 'OPEN', ${D}, NULL, n.propensity, n.value, n.weight, n.priority,
+             (NOT n.service AND ${control} < ${t.holdout_basis_points}), n.service
+        FROM (SELECT v.*, row_number() OVER (PARTITION BY v.customer_id, v.service
+                                             ORDER BY v.priority DESC, v.activity_id, ${bytes('v.entity_id')}) AS slot
+                FROM lc_verdicts v
+               WHERE v.block IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.season_start = ${S} AND l.activity_id = v.activity_id
+                                    AND l.entity_kind = v.entity_kind AND l.entity_id = v.entity_id)) n
+        LEFT JOIN (SELECT customer_id, count(*) AS open_now FROM lc_next
+                    WHERE status = 'OPEN' AND NOT service AND customer_id IS NOT NULL GROUP BY customer_id) o
+          ON o.customer_id = n.customer_id
+       WHERE n.customer_id IS NULL OR n.service OR n.slot + coalesce(o.open_now, 0) <= ${t.max_open_leads}`);
+    await db.exec('DELETE FROM leads');
+    await db.exec('INSERT INTO leads SELECT * FROM lc_next');
+    await db.exec(`INSERT INTO lead_holdouts
+      SELECT n.lead_id, n.season_start, n.activity_id, n.entity_kind, n.entity_id, ${control}, n.created_on
+        FROM leads n WHERE n.is_control AND NOT EXISTS (SELECT 1 FROM lead_holdouts h WHERE h.lead_id = n.lead_id)`);
+    const [c] = await db.query<Record<string, number>>(
+      `SELECT CAST(sum(CASE WHEN created_on = ${D} AND season_start = ${S} AND refreshed_on = ${D} AND status_on = ${D} AND status = 'OPEN' THEN 1 ELSE 0 END) AS BIGINT) AS created,
+              CAST(sum(CASE WHEN created_on = ${D} AND is_control THEN 1 ELSE 0 END) AS BIGINT) AS control,
+              CAST(sum(CASE WHEN status = 'DROPPED' AND status_on = ${D} THEN 1 ELSE 0 END) AS BIGINT) AS dropped,
+              CAST(sum(CASE WHEN status = 'EXPIRED' AND status_on < ${D} AND refreshed_on < ${D} THEN 1 ELSE 0 END) AS BIGINT) AS expired,
+              CAST(sum(CASE WHEN status = 'OPEN' THEN 1 ELSE 0 END) AS BIGINT) AS open
+         FROM leads`,
+    );
+    summary.leads = {
+      created: Number(c?.created ?? 0),
+      control: Number(c?.control ?? 0),
+      dropped: Number(c?.dropped ?? 0),
+      expired: Number(c?.expired ?? 0),
+      open: Number(c?.open ?? 0),
+    };
+  });
+  summary.tasks = await step('routing', () =>
+    routeTasks(db, {
+      asOf: o.asOf,
+      config: o.config,
+      capSince: bankDayEnd(o.asOf, 7 * 24),
+      endOfDay: bankDayEnd(o.asOf),
+    }),
+  );
+  summary.incentives = await step('incentives', () => grantIncentives(db, o.config, o.asOf, bytes));
+  await step('uplift and budgets', async () => {
+    await publishUplift(db, o.config, o.asOf);
+    await publishBudgets(db, o.config, o.asOf, o.seasonStart);
+  });
+  await db.execute(
+    `INSERT INTO lead_runs (as_of, run_id, finished_at, summary) VALUES (CAST($1 AS DATE), $2, CAST($3 AS TIMESTAMP), $4)`,
+    [o.asOf, o.runId, new Date().toISOString().replace('T', ' ').replace('Z', ''), JSON.stringify(summary)],
+  );
+  await db.exec(
+    'DROP TABLE IF EXISTS lc_next; DROP TABLE IF EXISTS lc_verdicts; DROP TABLE IF EXISTS lc_options; DROP TABLE IF EXISTS lc_cand; DROP TABLE IF EXISTS lc_routes; DROP TABLE IF EXISTS lc_pending',
+  );
+  return summary;
+}
