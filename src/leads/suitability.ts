@@ -26,7 +26,7 @@ export type ProductBlock = 'PRODUCT_AGE' | 'PRODUCT_REGION' | 'HOLDS_PRODUCT' | 
 /** A code covers every code under it: 420000 covers 42xxxx, 420200 covers 4202xx. */
 export function coversDivision(code: string, division: string | null): boolean {
   const prefix = code.replace(/0000$/, '').replace(/00$/, '');
-  return division !== null && division.startsWith(prefix);
+  return division?.startsWith(prefix) ?? false;
 }
 
 /** The first rule that keeps the product from the holder, or null when it may be offered. */

@@ -9,6 +9,7 @@ import { duckdbEngine, pgSkipReason, postgresEngine, type TestDb } from '../../t
 import { loadSeasonConfig } from '../config/season.js';
 import { loadDrop } from '../extracts/loader.js';
 import { generateBank } from '../generator/bank.js';
+import { recordOutcome } from '../leads/work.js';
 import { loadModels } from './models.js';
 import { runPipeline } from './runner.js';
 
@@ -25,12 +26,26 @@ describe.skipIf(pgSkipReason !== null)(
       work = mkdtempSync(join(tmpdir(), 'wangji-agree-'));
       await generateBank({ customers: 2500, seed: 11, asOf: AS_OF, out: work });
       [duck, pg] = await Promise.all([duckdbEngine.open(), postgresEngine.open()]);
+      const config = loadSeasonConfig();
       for (const db of [duck, pg]) {
         await loadDrop(db, work);
-        // Two as-of dates: the history tables must hold both, alike.
-        for (const asOf of ['2027-01-31', AS_OF]) {
-          const run = await runPipeline(db, { asOf, config: loadSeasonConfig() });
+        // Three as-of dates: the history tables must hold the last two alike; the leads are created
+        // on the first, worked by people, converted and rewarded on the later ones.
+        for (const [i, asOf] of ['2026-12-15', '2027-01-31', AS_OF].entries()) {
+          const run = await runPipeline(db, { asOf, config });
           expect(run.status, run.message ?? '').toBe('PUBLISHED');
+          if (i > 0) continue;
+          const open = await db.query<{ task_id: number }>(
+            "SELECT task_id FROM tasks WHERE status = 'OPEN' AND channel IN ('MANAGER', 'POOL') ORDER BY task_id LIMIT 4",
+          );
+          const outcomes = ['CONTACTED', 'REFUSED', 'REFUSED_ALL', 'INVALID'];
+          for (const [j, t] of open.entries())
+            await recordOutcome(db, config, {
+              taskId: Number(t.task_id),
+              outcome: outcomes[j] as string,
+              at: new Date('2026-12-16T02:00:00Z'),
+              reason: 'wrong phone number',
+            });
         }
       }
     }, 300_000);
@@ -39,11 +54,26 @@ describe.skipIf(pgSkipReason !== null)(
       rmSync(work, { recursive: true, force: true });
     });
 
+    const lifecycle: [string, string[]][] = [
+      ['leads', ['lead_id']],
+      ['lead_holdouts', ['lead_id']],
+      ['tasks', ['task_id']],
+      ['contacts', ['contact_id']],
+      ['consent_events', ['customer_id', 'event']],
+      ['conversions', ['lead_id']],
+      ['incentive_ledger', ['entry_id']],
+      ['uplift', ['season_start', 'activity_id', 'scope']],
+      ['budgets', ['branch_id', 'kind']],
+    ];
     const models = loadModels();
-    it.each(models.map((m) => [m.name, m.key] as const))('%s', async (name, key) => {
+    it.each([...models.map((m) => [m.name, m.key] as const), ...lifecycle])('%s', async (name, key) => {
       const cols = key.map((k) => `"${k}"`).join(', ');
       const rows = async (db: TestDb) => {
-        const all = await db.query(`SELECT * FROM "${name}"`);
+        const all = (await db.query(`SELECT * FROM "${name}"`)).map((r) => {
+          // When a person's outcome was recorded is the machine's clock, not data.
+          const { recorded_at, ...rest } = r;
+          return rest;
+        });
         // Sorted in JavaScript: the engines' string collations differ.
         const keyOf = (r: Record<string, unknown>) => JSON.stringify(key.map((k) => r[k]));
         return all.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));

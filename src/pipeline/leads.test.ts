@@ -2,6 +2,7 @@
 // are validated field by field, every default activity mines candidates on a generated bank of
 // 20,000 customers, and reasons are written the same way whatever the engine.
 
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,9 +101,12 @@ describe('every default activity mines candidates on a generated bank of 20,000 
     await generateBank({ customers: 20_000, seed: 2, asOf: '2027-01-20', out: work });
     db = await duckdbEngine.open();
     await loadDrop(db, work);
-    const run = await runPipeline(db, { asOf: '2027-01-20', config });
-    expect(run.status, run.message ?? '').toBe('PUBLISHED');
-  }, 180_000);
+    // Leads are created on 01-10 and carried on to 01-20.
+    for (const asOf of ['2027-01-10', '2027-01-20']) {
+      const run = await runPipeline(db, { asOf, config });
+      expect(run.status, run.message ?? '').toBe('PUBLISHED');
+    }
+  }, 240_000);
   afterAll(async () => {
     await db?.close();
     rmSync(work, { recursive: true, force: true });
@@ -156,6 +160,74 @@ describe('every default activity mines candidates on a generated bank of 20,000 
                            WHERE r.customer_id = l.customer_id AND r.related_customer_id = l.entity_id AND r.relation = 'GUARDIAN_OF')`,
     );
     expect(bad?.n).toBe(0);
+  });
+
+  it('makes leads of every default activity, and routes every treated one', async () => {
+    const rows = await db.query<{ activity_id: string; leads: number; tasks: number; control: number }>(
+      `SELECT l.activity_id, CAST(count(*) AS INTEGER) AS leads, CAST(count(t.task_id) AS INTEGER) AS tasks,
+              CAST(sum(CASE WHEN l.is_control THEN 1 ELSE 0 END) AS INTEGER) AS control
+         FROM leads l LEFT JOIN tasks t ON t.lead_id = l.lead_id GROUP BY l.activity_id`,
+    );
+    const by = Object.fromEntries(rows.map((r) => [r.activity_id, r]));
+    for (const a of config.activities) {
+      expect([a.id, (by[a.id]?.leads ?? 0) > 0]).toEqual([a.id, true]);
+      // Control leads are recorded, never routed; every other lead has exactly one task.
+      expect([a.id, by[a.id]?.tasks]).toEqual([a.id, (by[a.id]?.leads ?? 0) - (by[a.id]?.control ?? 0)]);
+    }
+    expect(by.EMPLOYER_VISIT?.control).toBe(0); // a service task has no holdout
+  });
+
+  it('draws the 5 % control group from sha256("<activity>:<entity>"), stable across runs', async () => {
+    const leads = await db.query<{
+      lead_id: number;
+      activity_id: string;
+      entity_id: string;
+      is_control: boolean;
+      service: boolean;
+      created_on: string;
+    }>('SELECT lead_id, activity_id, entity_id, is_control, service, created_on FROM leads');
+    const bucket = (s: string) =>
+      Number(createHash('sha256').update(s, 'utf8').digest().readBigUInt64BE(0) % 10000n);
+    const control = leads.filter((l) => !l.service && bucket(`${l.activity_id}:${l.entity_id}`) < 500);
+    expect(
+      leads
+        .filter((l) => l.is_control)
+        .map((l) => l.lead_id)
+        .sort(),
+    ).toEqual(control.map((l) => l.lead_id).sort());
+    expect(control.length / leads.length).toBeGreaterThan(0.03);
+    expect(control.length / leads.length).toBeLessThan(0.07);
+    const holdouts = await db.query<{ lead_id: number; bucket: number }>(
+      'SELECT lead_id, bucket FROM lead_holdouts',
+    );
+    expect(holdouts.length).toBe(control.length);
+    const byId = new Map(leads.map((l) => [l.lead_id, l]));
+    for (const h of holdouts.slice(0, 200)) {
+      const l = byId.get(h.lead_id);
+      expect(h.bucket).toBe(bucket(`${l?.activity_id}:${l?.entity_id}`));
+    }
+    // Leads of the first run kept their creation date; a rerun changes nothing.
+    expect(leads.some((l) => l.created_on === '2027-01-10')).toBe(true);
+    const before = await db.query('SELECT * FROM leads ORDER BY lead_id');
+    const run = await runPipeline(db, { asOf: '2027-01-20', config });
+    expect(run.status).toBe('PUBLISHED');
+    expect(await db.query('SELECT * FROM leads ORDER BY lead_id')).toEqual(before);
+  });
+
+  it('publishes uplift per activity with its interval, and the budgets', async () => {
+    const u = await db.query<{
+      activity_id: string;
+      scope: string;
+      status: string;
+      treated_leads: number;
+      control_leads: number;
+    }>("SELECT activity_id, scope, status, treated_leads, control_leads FROM uplift WHERE scope = 'TO_DATE'");
+    expect(u.find((r) => r.activity_id === 'SSC_GEN3')).toMatchObject({ status: 'OK' });
+    expect(u.find((r) => r.activity_id === 'EMPLOYER_VISIT')).toBeUndefined(); // a service: no uplift
+    const [b] = await db.query<{ n: number }>(
+      "SELECT CAST(count(*) AS INTEGER) AS n FROM budgets WHERE kind = 'POINTS'",
+    );
+    expect(b?.n).toBeGreaterThan(0);
   });
 
   it('mines nothing outside the season', async () => {
