@@ -110,6 +110,52 @@ describeEachEngine('wangji demo', (engine) => {
       expect(again.stderr).toMatch(/Using the bank already in/);
       expect(again.stdout).toMatch(/核心指标 Headline measures as of 2026-12-15/);
       expect(again.stdout).toMatch(/县域 county\s+\d+/);
+
+      // The lead lists, a staff member's tasks, and recording outcomes (refusals exit 1 with the reason).
+      const db2 = ['--db', db.target.location];
+      const leads = await cli('leads', ...db2, '--limit', '500', '--json');
+      expect(leads.code).toBe(0);
+      const list = JSON.parse(leads.stdout) as {
+        lead_id: number;
+        task_id: number | null;
+        staff_id: string | null;
+        channel: string;
+        customer_name: string | null;
+        reason: string;
+      }[];
+      expect(list.length).toBeGreaterThan(10);
+      expect(list.every((l) => l.reason.length > 0)).toBe(true);
+      const mine = list.find((l) => l.staff_id && l.channel === 'MANAGER');
+      expect(mine).toBeDefined();
+      const tasks = await cli('tasks', '--staff', mine?.staff_id as string, ...db2);
+      expect(tasks.code).toBe(0);
+      expect(tasks.stdout).toContain(String(mine?.task_id));
+      const at = ['--at', '2026-12-16T10:00:00+08:00'];
+      expect((await cli('outcome', String(mine?.task_id), 'contacted', ...at, ...db2)).stdout).toMatch(
+        /已记录 Recorded: task #\d+ CONTACTED/,
+      );
+      const bad = await cli('outcome', String(mine?.task_id), 'INVALID', ...at, ...db2);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/refused \(REASON_REQUIRED\)/);
+      const late = await cli(
+        'outcome',
+        String(mine?.task_id),
+        'INTERESTED',
+        '--at',
+        '2026-12-16T22:30:00+08:00',
+        ...db2,
+      );
+      expect(late.code).toBe(0); // a manager's visit or call, not SMS or an outbound call: no quiet hours
+      const third = await cli(
+        'outcome',
+        String(mine?.task_id),
+        'APPOINTMENT',
+        '--at',
+        '2026-12-17T10:00:00+08:00',
+        ...db2,
+      );
+      expect(third.code).toBe(1);
+      expect(third.stderr).toMatch(/CONTACT_CAP/);
     } finally {
       await db.close();
       await rm(dirname(sample), { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { defaultAsOf } from '../generator/calendar.js';
 import { STAGES, type Stage } from '../pipeline/models.js';
 import { demoCommand } from './commands/demo.js';
 import { type GenerateOptions, generateCommand } from './commands/generate.js';
+import { counterCommand, leadsCommand, outcomeCommand, padCommand, tasksCommand } from './commands/leads.js';
 import { loadCommand } from './commands/load.js';
 import { runCommand, runsCommand } from './commands/run.js';
 import { seasonSchemaCommand, seasonShowCommand } from './commands/season.js';
@@ -31,6 +32,11 @@ const delimiter = (v: string) => {
 
 const fileFormat = (v: string) => {
   if (v !== 'csv' && v !== 'parquet') throw new InvalidArgumentError('must be csv or parquet');
+  return v;
+};
+
+const language = (v: string) => {
+  if (v !== 'zh' && v !== 'en') throw new InvalidArgumentError('must be zh or en');
   return v;
 };
 
@@ -132,6 +138,97 @@ export async function run(argv: string[]): Promise<number> {
     .action(async () => {
       const { target, out } = ctx();
       code = await runsCommand(target, out);
+    });
+
+  common(program.command('leads'))
+    .description('lead lists: every lead, its priority factors, task and reason (personal data masked)')
+    .option('--activity <id>', 'one activity')
+    .option('--org <id>', "leads credited to an org's subtree")
+    .option('--status <status>', 'OPEN, CONVERTED, REFUSED, INVALID, EXPIRED or DROPPED', 'OPEN')
+    .option('--limit <n>', 'at most this many, best first', positiveInt, 50)
+    .option('--lang <zh|en>', 'language of the reasons', language, 'zh')
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(
+      async (o: {
+        activity?: string;
+        org?: string;
+        status: string;
+        limit: number;
+        lang: 'zh' | 'en';
+        config?: string;
+      }) => {
+        const { target, out } = ctx();
+        code = await leadsCommand(target, { ...o, status: o.status.toUpperCase() }, out);
+      },
+    );
+
+  common(program.command('tasks'))
+    .description("a staff member's tasks (or an org pool's), best first, with talking points")
+    .option('--staff <id>', 'staff id')
+    .option('--pool <org>', "an org's shared pool")
+    .option('--all', 'include finished tasks')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--lang <zh|en>', 'language of the talking points', language, 'zh')
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(
+      async (o: {
+        staff?: string;
+        pool?: string;
+        all?: boolean;
+        limit: number;
+        lang: 'zh' | 'en';
+        config?: string;
+      }) => {
+        const { target, out } = ctx();
+        code = await tasksCommand(target, o, out);
+      },
+    );
+
+  common(program.command('outcome'))
+    .description(
+      'record an outcome on a task: CONTACTED, NOT_REACHED, INTERESTED, APPOINTMENT, REFUSED, REFUSED_ALL, CONVERTED_CLAIMED, INVALID',
+    )
+    .argument('<task-id>', 'task id', positiveInt)
+    .argument('<outcome>', 'the outcome')
+    .option('--note <text>', 'a note')
+    .option('--reason <text>', 'INVALID: why the lead is wrong')
+    .option('--at <time>', 'when it happened (ISO 8601, default now)')
+    .option('--staff <id>', "who recorded it (default the task's staff)")
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(
+      async (
+        taskId: number,
+        outcome: string,
+        o: { note?: string; reason?: string; at?: string; staff?: string; config?: string },
+      ) => {
+        const { target, out } = ctx();
+        code = await outcomeCommand(target, { ...o, taskId, outcome }, out);
+      },
+    );
+
+  common(program.command('pad'))
+    .description("the lobby PAD: a customer's open leads and product matches (masked, audited)")
+    .option('--customer <id>', 'customer id')
+    .option('--id-no <number>', 'a scanned ID number (matched by HMAC with $WANGJI_ID_SECRET)')
+    .requiredOption('--staff <id>', 'who is looking (audited)')
+    .option('--lang <zh|en>', 'language', language, 'zh')
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(
+      async (o: { customer?: string; idNo?: string; staff: string; lang: 'zh' | 'en'; config?: string }) => {
+        const { target, out } = ctx();
+        code = await padCommand(target, o, out);
+      },
+    );
+
+  common(program.command('counter'))
+    .description('the counter prompt: does a remittance go to a supported institution, and what to offer')
+    .option('--name <beneficiary>', 'beneficiary name')
+    .option('--bic <bic>', "beneficiary's bank BIC")
+    .option('--account <no>', 'beneficiary account')
+    .option('--country <cc>', 'ISO 3166-1 alpha-2 country')
+    .action(async (o: { name?: string; bic?: string; account?: string; country?: string }) => {
+      const { target, out } = ctx();
+      code = await counterCommand(target, o, out);
     });
 
   const season = program.command('season').description('the season calendar and configuration');

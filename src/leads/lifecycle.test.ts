@@ -12,6 +12,7 @@ import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
 import { loadSeasonConfig, parseSeasonConfig, type SeasonConfig } from '../config/season.js';
 import { runPipeline } from '../pipeline/runner.js';
+import { PadLookup } from './pad.js';
 import { listTasks, reassignTask, recordConsentRegrant, recordOutcome, WorkRefused } from './work.js';
 
 const base = loadSeasonConfig();
@@ -188,6 +189,7 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
   beforeAll(async () => {
     db = await engine.open();
     await insertBank(db, bank);
+    await db.exec("UPDATE customers SET id_no = '42010219560601123X' WHERE customer_id = 'C01'");
     await markLoaded(db, '2026-12-10');
     await run(D1);
   }, 120_000);
@@ -248,6 +250,39 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
          GROUP BY customer_id HAVING count(*) > 2) x`,
     );
     expect(over?.n).toBe(0);
+  });
+
+  it('answers the lobby PAD by customer id or scanned ID number: masked, suitable, audited', async () => {
+    const pad = await PadLookup.open(db, config, 'a-server-secret-of-the-bank');
+    const byId = await pad.lookup({ customerId: 'C01' }, { staffId: 'L1', role: 'LOBBY' });
+    expect(byId?.customer).toEqual({
+      customer_id: 'C01',
+      name: 'C****户',
+      phone: null,
+      age: 70,
+      home_org_id: 'OU1',
+    });
+    expect(byId?.leads.map((l) => [l.activity_id, l.product_code, l.reason])).toEqual([
+      ['WEALTH', 'WM-R2', '70 岁'],
+    ]);
+    // Products: WM-R3 is not suitable at 70, SAV-MINOR is for minors; WM-R2 carries WEALTH's priority and reason.
+    expect(byId?.matches.map((m) => [m.product_code, m.score, m.reason])).toEqual([
+      ['PAY-TUITION', '2.000000000000', '符合客户年龄、地区与风险等级的产品'],
+      ['WM-R2', '0.500000000000', '70 岁'],
+    ]);
+    const scanned = await pad.lookup({ idNo: '42010219560601123x' }, { staffId: 'L1', role: 'LOBBY' }, 'en');
+    expect(scanned?.customer.customer_id).toBe('C01');
+    expect(scanned?.matches[0]?.reason).toBe("Fits the customer's age, region and risk level");
+    expect(await pad.lookup({ idNo: '110101199001011234' }, { staffId: 'L1', role: 'LOBBY' })).toBeNull();
+    const audit = await db.query<{ actor: string; action: string; subject: string | null }>(
+      'SELECT actor, action, subject FROM audit_log ORDER BY logged_at, subject',
+    );
+    expect(audit.map((a) => `${a.actor} ${a.action} ${a.subject ?? '(not found)'}`).sort()).toEqual([
+      'L1 PAD_LOOKUP (not found)',
+      'L1 PAD_LOOKUP C01',
+      'L1 PAD_LOOKUP C01',
+    ]);
+    await expect(PadLookup.open(db, config, 'short')).rejects.toThrow(/at least 16 characters/);
   });
 
   it('routes to the manager, the corporate RM, or remote channels, within 20 new tasks a day', async () => {
