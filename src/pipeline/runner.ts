@@ -171,6 +171,13 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
           phase: ctx.phase,
           note: ctx.note,
         });
+        // Reported as a step of the leads stage, beside the models.
+        reports.push({
+          model: 'lead_lifecycle',
+          stage: 'leads',
+          rows: leads.leads.open,
+          seconds: (Date.now() - t) / 1000,
+        });
         progress(`leads: lifecycle (${((Date.now() - t) / 1000).toFixed(1)}s)`);
       }
       await finishRun(tx, runId, 'PUBLISHED', null, reports);
