@@ -88,6 +88,10 @@ const activity = z
     products: z.array(z.string().min(1)).default([]),
     weight: decimal,
     propensity_prior: fraction,
+    /** Numeric facts of the rule a logistic score learns from once past seasons' conversions exist. */
+    propensity_features: z
+      .array(z.string().regex(/^[a-z_][a-z_0-9]*$/, 'must be a column of the rule'))
+      .optional(),
     value_per_conversion: decimal,
     /** A service task (EMPLOYER_VISIT, notices): no holdout, no contact caps, not counted as a conversion. */
     service: z.boolean().default(false),

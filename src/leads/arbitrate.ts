@@ -9,6 +9,7 @@
 
 import type { SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
+import { type PropensityModel, propensitySql } from './propensity.js';
 import { weightFactSql } from './tables.js';
 
 export interface ArbitrationInput {
@@ -18,6 +19,8 @@ export interface ArbitrationInput {
   /** endOfDay − refusal_suppress_days × 24 h, as a UTC TIMESTAMP literal. */
   refusalSince: string;
   config: SeasonConfig;
+  /** Fitted propensity models of the season (activities without one use their prior). */
+  models: PropensityModel[];
 }
 
 /** Builds lc_verdicts (activity_id, entity_kind, entity_id, customer_id, holder_id, facts, block, product_code, propensity, value, weight, priority). */
@@ -102,7 +105,8 @@ export async function arbitrate(db: Db, o: ArbitrationInput): Promise<Record<str
     judged AS (
       SELECT k.activity_id, k.entity_kind, k.entity_id, k.customer_id, k.holder_id, k.facts,
              coalesce(k.contact_block, CASE WHEN b.best_rank IS NULL THEN b.a_block END) AS block,
-             o.product_code, a.service, a.propensity, a.value, ${weight} AS weight
+             o.product_code, a.service, ${propensitySql(db, o.models, 'k.facts', 'k.activity_id', 'a.propensity')} AS propensity,
+             a.value, ${weight} AS weight
         FROM lc_cand k
         JOIN lc_activities a ON a.activity_id = k.activity_id
         LEFT JOIN best b ON b.activity_id = k.activity_id AND b.entity_kind = k.entity_kind AND b.entity_id = k.entity_id

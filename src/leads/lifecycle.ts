@@ -10,6 +10,7 @@ import type { Db } from '../db/types.js';
 import { arbitrate } from './arbitrate.js';
 import { observeConversions } from './conversions.js';
 import { grantIncentives, publishBudgets } from './incentives.js';
+import { propensityModels } from './propensity.js';
 import { routeTasks } from './route.js';
 import { configTables } from './tables.js';
 import { publishUplift } from './uplift.js';
@@ -71,8 +72,10 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
   await configTables(db, o.config, running);
 
   summary.conversions = await step('conversions', () => observeConversions(db, o.config, o.asOf, bytes));
+  const models = await step('propensity models', () => propensityModels(db, o.config, o.seasonStart, o.asOf));
   summary.verdicts = await step('arbitration', () =>
     arbitrate(db, {
+      models,
       asOf: o.asOf,
       endOfDay: bankDayEnd(o.asOf),
       refusalSince: bankDayEnd(o.asOf, t.refusal_suppress_days * 24),

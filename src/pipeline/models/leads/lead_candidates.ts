@@ -121,6 +121,11 @@ async function mine(
     // The rule's own product, when it names one; else arbitration suggests the first of the
     // activity's products that is eligible and suitable for the holder.
     const product = columns.includes('product_code') ? 'product_code' : 'NULL';
+    for (const f of a.propensity_features ?? [])
+      if (!facts.includes(f))
+        throw new Error(
+          `activity ${a.id}: propensity_features names the fact ${f}, which its rule does not give`,
+        );
     if (a.weight_by && !facts.includes(a.weight_by.fact))
       throw new Error(
         `activity ${a.id}: weight_by names the fact ${a.weight_by.fact}, which its rule does not give`,
