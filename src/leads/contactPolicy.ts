@@ -35,22 +35,28 @@ export function inQuietHours(clock: string, quiet: { from: string; to: string })
     : clock >= quiet.from || clock < quiet.to;
 }
 
+/** Outcomes that record the customer turning the bank down: always recorded, whatever the policy. */
+export const REFUSALS: readonly Outcome[] = ['REFUSED', 'REFUSED_ALL', 'INVALID'];
+
 export interface ContactCheck {
   outcome: Outcome;
   channel: string;
   marketing: boolean;
   at: Date;
-  /** Instants of the customer's earlier marketing contacts (outcomes other than NOT_REACHED). */
-  earlier: Date[];
+  /** Instants of the customer's other marketing contacts (outcomes other than NOT_REACHED), before or after. */
+  others: Date[];
   cap: number;
   quiet: { from: string; to: string };
 }
 
-/** Why the contact may not be recorded, or null when it may. */
+/**
+ * Why the contact may not be recorded, or null when it may. A refusal (REFUSED, REFUSED_ALL, INVALID)
+ * is always recorded: a customer who says "stop" at 22:30 or on a third call must be heard.
+ */
 export function contactRefusal(
   c: ContactCheck,
 ): { code: 'QUIET_HOURS' | 'CONTACT_CAP'; message: string } | null {
-  if (!c.marketing) return null;
+  if (!c.marketing || REFUSALS.includes(c.outcome)) return null;
   const clock = bankClock(c.at);
   if (REMOTE_CHANNELS.includes(c.channel) && inQuietHours(clock, c.quiet))
     return {
@@ -58,12 +64,16 @@ export function contactRefusal(
       message: `no ${c.channel} between ${c.quiet.from} and ${c.quiet.to} (it is ${clock} bank time)`,
     };
   if (c.outcome === 'NOT_REACHED') return null;
+  // Every rolling 7 × 24 hours that holds the new contact — those ending at it or at a later contact
+  // less than a week after it — may hold at most `cap` contacts, the new one included.
   const t = c.at.getTime();
-  const inWindow = c.earlier.filter((e) => e.getTime() > t - WEEK_MS && e.getTime() <= t).length;
-  if (inWindow >= c.cap)
+  const times = [...c.others.map((d) => d.getTime()), t];
+  const ends = times.filter((x) => x >= t && x < t + WEEK_MS);
+  const worst = Math.max(...ends.map((end) => times.filter((x) => x > end - WEEK_MS && x <= end).length));
+  if (worst > c.cap)
     return {
       code: 'CONTACT_CAP',
-      message: `the customer has had ${inWindow} marketing contacts in the last 7 × 24 hours (at most ${c.cap})`,
+      message: `the customer would have ${worst} marketing contacts within 7 × 24 hours (at most ${c.cap})`,
     };
   return null;
 }

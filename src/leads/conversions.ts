@@ -1,6 +1,7 @@
-// Conversions (PLAYBOOK.md step 6): observed in the extracts, never taken from a claim. For every OPEN
-// lead, the first event of its activity's kind dated in (created_on, created_on + window] — and not
-// after D — converts it; the conversion is credited to the lead's task's org and staff. Who acts is
+// Conversions (PLAYBOOK.md step 6): observed in the extracts, never taken from a claim. For every lead
+// (whatever its status: intention to treat), the first event of its activity's kind dated in
+// (created_on, created_on + window] — and not after D — is its conversion (an OPEN lead becomes
+// CONVERTED); it is credited to the task's org, and to its staff when the task was handed over. Who acts is
 // the product's holder (a minor's own account, a merchant's owner), or for a prospect the customer
 // who later appears with the same id_no or phone.
 
@@ -10,16 +11,23 @@ import type { Db } from '../db/types.js';
 
 const DEPOSIT_TYPES = "('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')";
 
+/**
+ * Events may reach Wangji up to this many days after their date (a late extract): a lead is looked at
+ * until its window's end plus these days, whatever its status — a lead refused, found invalid or
+ * dropped may still convert, and intention-to-treat uplift counts it.
+ */
+const LATE_DAYS = 30;
+
 /** Outcomes that record a visit having taken place (EMPLOYER_VISIT, a service task). */
 const VISIT_OUTCOMES = "('CONTACTED', 'INTERESTED', 'APPOINTMENT', 'CONVERTED_CLAIMED')";
 
 const list = (values: string[]) => `(${values.map(quoteString).join(', ')})`;
 
 /**
- * The events of one activity's kind for its OPEN leads (CTE `who`: lead_id, cid — the customer who
+ * The events of one activity's kind for its leads (CTE `who`: lead_id, cid — the customer who
  * acts; `ol`: the leads), each as (lead_id, cid, event_date, event_ref); the window is applied after.
  */
-function eventsSql(db: Db, a: Activity, config: SeasonConfig, D: string): string {
+function eventsSql(db: Db, a: Activity, config: SeasonConfig, D: string, since: string | null): string {
   const c = a.conversion;
   const fact = (key: string) => `CAST(${db.dialect.jsonText('ol.created_facts', key)} AS DECIMAL(38,10))`;
   const growth = `(1 + CAST('${config.thresholds.merchant_growth}' AS DECIMAL(10,4)))`;
@@ -29,7 +37,9 @@ function eventsSql(db: Db, a: Activity, config: SeasonConfig, D: string): string
      WHERE a.${dateColumn} IS NOT NULL
        ${c.account_types ? `AND a.account_type IN ${list(c.account_types)}` : ''}
        ${c.card_kind ? `AND a.card_kind = ${quoteString(c.card_kind)}` : ''}`;
-  // A complete calendar month's deposit balance-days per acting customer, from the balance cache.
+  // A complete calendar month's deposit balance-days per acting customer, from the balance cache. A
+  // month is judged once, by the first pass after it completes (a correction to a month delivered after
+  // that is not judged again): the daily run does not rescan the months before.
   const monthly = `
     SELECT w.lead_id, w.cid, p.period_start AS month, CAST(p.period_end - 1 AS DATE) AS month_end,
            CAST(p.period_end - p.period_start AS INTEGER) AS days, sum(p.balance_days) AS balance_days
@@ -37,6 +47,9 @@ function eventsSql(db: Db, a: Activity, config: SeasonConfig, D: string): string
       JOIN accounts a ON a.customer_id = w.cid AND a.account_type IN ${DEPOSIT_TYPES}
       JOIN balance_periods p ON p.account_id = a.account_id
      WHERE EXTRACT(day FROM p.period_start) = 1 AND p.period_end = CAST(p.period_start + INTERVAL '1 month' AS DATE)
+       -- only months that can end inside a window still looked at, complete by D and not judged before
+       AND p.period_end > CAST(${D} - ${c.window_days + LATE_DAYS} AS DATE) AND p.period_end <= CAST(${D} + 1 AS DATE)
+       ${since ? `AND p.period_end > CAST(CAST('${since}' AS DATE) + 1 AS DATE)` : ''}
      GROUP BY w.lead_id, w.cid, p.period_start, p.period_end`;
   switch (c.event) {
     case 'ACCOUNT_OPENED':
@@ -102,7 +115,8 @@ function eventsSql(db: Db, a: Activity, config: SeasonConfig, D: string): string
     case 'RATE_APPLIED':
       return `SELECT ol.lead_id, ol.holder_id, ${D}, 'fee_rate'
                 FROM ol JOIN merchants m ON m.merchant_id = ol.entity_id
-               WHERE m.fee_rate = ${fact('proposed_rate')}`;
+               WHERE m.fee_rate = ${fact('proposed_rate')}
+                 AND m.fee_rate IS DISTINCT FROM ${fact('current_rate')}`;
     case 'VISIT_RECORDED':
       // Bank local time (UTC+8) decides the visit's date.
       return `SELECT ol.lead_id, ol.customer_id, CAST(k.contact_at + INTERVAL '8 hours' AS DATE), CAST(k.contact_id AS VARCHAR)
@@ -116,6 +130,8 @@ export async function observeConversions(
   config: SeasonConfig,
   asOf: string,
   byteOrder: (expr: string) => string,
+  /** The as-of date of the previous lifecycle pass: months that ended by then were judged already. */
+  since: string | null,
 ): Promise<Record<string, number>> {
   const D = `CAST('${asOf}' AS DATE)`;
   const found: Record<string, number> = {};
@@ -124,8 +140,11 @@ export async function observeConversions(
     const sql = `
       INSERT INTO conversions
       WITH ol AS (
-        SELECT lead_id, entity_kind, entity_id, customer_id, holder_id, created_on, created_facts
-          FROM leads WHERE status = 'OPEN' AND activity_id = ${quoteString(a.id)} AND created_on < ${D}
+        SELECT l.lead_id, l.entity_kind, l.entity_id, l.customer_id, l.holder_id, l.created_on, l.created_facts
+          FROM leads l
+         WHERE l.activity_id = ${quoteString(a.id)} AND l.created_on < ${D}
+           AND l.created_on + ${window + LATE_DAYS} >= ${D}
+           AND NOT EXISTS (SELECT 1 FROM conversions x WHERE x.lead_id = l.lead_id)
       ),
       who AS (
         SELECT lead_id, holder_id AS cid FROM ol WHERE holder_id IS NOT NULL
@@ -138,7 +157,7 @@ export async function observeConversions(
           JOIN prospects p ON p.prospect_id = ol.entity_id JOIN customers c ON c.phone = p.phone
          WHERE ol.entity_kind = 'PROSPECT'
       ),
-      events (lead_id, cid, event_date, event_ref) AS (${eventsSql(db, a, config, D)}),
+      events (lead_id, cid, event_date, event_ref) AS (${eventsSql(db, a, config, D, since)}),
       first AS (
         SELECT e.lead_id, e.cid, e.event_date, e.event_ref,
                row_number() OVER (PARTITION BY e.lead_id ORDER BY e.event_date, ${byteOrder('e.event_ref')}, ${byteOrder('e.cid')}) AS n
@@ -147,7 +166,8 @@ export async function observeConversions(
       )
       SELECT f.lead_id, l.season_start, l.activity_id, coalesce(l.customer_id, f.cid), ${quoteString(a.conversion.event)},
              f.event_date, f.event_ref, l.is_control, l.service, t.task_id,
-             CASE WHEN NOT l.is_control THEN coalesce(t.credit_org_id, cu.home_org_id) END, t.staff_id, ${D}
+             CASE WHEN NOT l.is_control THEN coalesce(t.credit_org_id, cu.home_org_id) END,
+             CASE WHEN t.assigned_on IS NOT NULL THEN t.staff_id END, ${D}
         FROM first f
         JOIN leads l ON l.lead_id = f.lead_id
         LEFT JOIN tasks t ON t.lead_id = f.lead_id

@@ -116,6 +116,7 @@ const bank: [string, string, string[]][] = [
       "('M2', 'OU2', '经理二', 'ACCOUNT_MANAGER')",
       "('RM1', 'SB1', '对公一', 'CORPORATE_RM')",
       "('RA1', 'RC', '坐席一', 'REMOTE_AGENT')",
+      "('L1', 'OU1', '大堂一', 'LOBBY')",
     ],
   ],
   [
@@ -140,13 +141,25 @@ const bank: [string, string, string[]][] = [
       customer('C06', '1981-06-01', 'OU2', 'M2', 'C2'), // guardian of C05 and C07
       customer('C07', '2014-06-01', 'OU2', 'M2', null), // 12
       customer('C08', '1996-06-01', 'OU1', null, null), // no manager: remote
+      customer('C09', '1996-06-01', 'OU1', 'M1', null), // no risk level: no rated product
+      customer('C40', '1980-06-01', 'OU1', 'M1', 'C2'), // guardian of C41 and C42; refuses MINOR_ACCOUNT for C41
+      customer('C41', '2015-06-01', 'OU1', null, null),
+      customer('C42', '2016-06-01', 'OU1', null, null),
+      customer('C43', '1990-06-01', 'OU1', 'M1', 'C3'), // opens a wealth account on the day the lead is made
+      customer('C44', '1990-06-01', 'OU1', 'M1', 'C3'), // … on the window's last day (created + 60)
+      customer('C45', '1990-06-01', 'OU1', 'M1', 'C3'), // … the day after it
       ...Array.from({ length: 25 }, (_, i) => customer(`C${10 + i}`, '1996-06-01', 'OU2', 'M2', 'C3')),
     ],
   ],
   [
     'relationships',
     'customer_id, related_customer_id, relation',
-    ["('C06', 'C05', 'GUARDIAN_OF')", "('C06', 'C07', 'GUARDIAN_OF')"],
+    [
+      "('C06', 'C05', 'GUARDIAN_OF')",
+      "('C06', 'C07', 'GUARDIAN_OF')",
+      "('C40', 'C41', 'GUARDIAN_OF')",
+      "('C40', 'C42', 'GUARDIAN_OF')",
+    ],
   ],
   [
     'employers',
@@ -160,6 +173,9 @@ const bank: [string, string, string[]][] = [
       "('A05', 'C05', 'SAV-MINOR', 'SAVINGS', DATE '2026-12-04')",
       "('A07', 'C07', 'SAV-MINOR', 'SAVINGS', DATE '2026-12-04')",
       "('A02', 'C02', 'WM-R3', 'WEALTH', DATE '2026-12-05')",
+      "('A43', 'C43', 'WM-R2', 'WEALTH', DATE '2026-12-01')",
+      "('A44', 'C44', 'WM-R3', 'WEALTH', DATE '2027-01-30')",
+      "('A45', 'C45', 'WM-R3', 'WEALTH', DATE '2027-01-31')",
     ],
   ],
 ];
@@ -190,7 +206,7 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
     db = await engine.open();
     await insertBank(db, bank);
     await db.exec("UPDATE customers SET id_no = '42010219560601123X' WHERE customer_id = 'C01'");
-    await markLoaded(db, '2026-12-10');
+    await markLoaded(db, '2027-01-31');
     await run(D1);
   }, 120_000);
   afterAll(async () => {
@@ -213,8 +229,10 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
     expect((await leadOf('WEALTH', 'C02'))?.product_code).toBe('WM-R3'); // aged 40: R3 suits C4
     expect(await leadOf('R3_ONLY', 'C01')).toBeUndefined();
     expect(await leadOf('R3_ONLY', 'C02')).toBeDefined();
-    // Without a risk level, only unrated products: no wealth lead for C08 (not mined) nor for the minors' guardian's wards.
     expect(await leadOf('WEALTH', 'C05')).toBeUndefined(); // 15: under the activity's 18
+    // Without a risk level, only unrated products: WEALTH offers two rated ones.
+    expect(await leadOf('WEALTH', 'C09')).toBeUndefined();
+    expect(await leadOf('WEALTH', 'C43')).toMatchObject({ product_code: 'WM-R3' }); // holds WM-R2 already
   });
 
   it('reaches a minor only through the guardian', async () => {
@@ -224,7 +242,7 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
       holder_id: string;
       product_code: string;
     }>(
-      `SELECT entity_id, customer_id, holder_id, product_code FROM leads WHERE activity_id = 'MINOR_ACCOUNT' ORDER BY entity_id`,
+      `SELECT entity_id, customer_id, holder_id, product_code FROM leads WHERE activity_id = 'MINOR_ACCOUNT' AND customer_id = 'C06' ORDER BY entity_id`,
     );
     expect(minors).toEqual([
       { entity_id: 'C05', customer_id: 'C06', holder_id: 'C05', product_code: 'SAV-MINOR' },
@@ -254,7 +272,7 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
 
   it('answers the lobby PAD by customer id or scanned ID number: masked, suitable, audited', async () => {
     const pad = await PadLookup.open(db, config, 'a-server-secret-of-the-bank');
-    const byId = await pad.lookup({ customerId: 'C01' }, { staffId: 'L1', role: 'LOBBY' });
+    const byId = await pad.lookup({ customerId: 'C01' }, { staffId: 'L1' });
     expect(byId?.customer).toEqual({
       customer_id: 'C01',
       name: 'C****户',
@@ -270,10 +288,10 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
       ['PAY-TUITION', '2.000000000000', '符合客户年龄、地区与风险等级的产品'],
       ['WM-R2', '0.500000000000', '70 岁'],
     ]);
-    const scanned = await pad.lookup({ idNo: '42010219560601123x' }, { staffId: 'L1', role: 'LOBBY' }, 'en');
+    const scanned = await pad.lookup({ idNo: '42010219560601123x' }, { staffId: 'L1' }, 'en');
     expect(scanned?.customer.customer_id).toBe('C01');
     expect(scanned?.matches[0]?.reason).toBe("Fits the customer's age, region and risk level");
-    expect(await pad.lookup({ idNo: '110101199001011234' }, { staffId: 'L1', role: 'LOBBY' })).toBeNull();
+    expect(await pad.lookup({ idNo: '110101199001011234' }, { staffId: 'L1' })).toBeNull();
     const audit = await db.query<{ actor: string; action: string; subject: string | null }>(
       'SELECT actor, action, subject FROM audit_log ORDER BY logged_at, subject',
     );
@@ -313,9 +331,19 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
     expect(list.find((t) => t.customer_id === 'C02')).toMatchObject({
       customer_name: 'C****户',
       reason: '40 岁',
-      talking_points: '理财：40 岁；推荐：平衡理财',
+      talking_points: '理财：40 岁；推荐：平衡理财；告知客户可随时拒绝营销联系',
       product_code: 'WM-R3',
     });
+  });
+
+  it('suppresses an activity for 180 days after a refusal: the guardian’s other ward', async () => {
+    const t = Number((await taskOf('MINOR_ACCOUNT', 'C41'))?.task_id);
+    await recordOutcome(db, config, { taskId: t, outcome: 'REFUSED', at: bankTime(D1, 16) });
+    expect(await leadOf('MINOR_ACCOUNT', 'C41')).toMatchObject({
+      status: 'REFUSED',
+      status_reason: 'REFUSED',
+    });
+    expect(await leadOf('MINOR_ACCOUNT', 'C42')).toMatchObject({ status: 'OPEN' }); // until the next run
   });
 
   it('refuses the 3rd marketing contact in 7 days and an SMS at 22:00; service visits are exempt', async () => {
@@ -342,6 +370,13 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
       recordOutcome(db, config, { taskId: sms, outcome: 'CONTACTED', at: bankTime(D2, 8) }),
     ).rejects.toThrow(/no SMS between 21:00 and 09:00/);
     await recordOutcome(db, config, { taskId: sms, outcome: 'CONTACTED', at: bankTime(D2, 9) });
+    // A customer who turns the bank down is always heard: a refusal at the cap is recorded.
+    const r3 = Number((await taskOf('R3_ONLY', 'C02'))?.task_id);
+    expect(
+      await recordOutcome(db, config, { taskId: r3, outcome: 'REFUSED', at: bankTime(D1, 16) }),
+    ).toMatchObject({
+      lead_status: 'REFUSED',
+    });
     const visit = Number((await taskOf('EMPLOYER_VISIT', 'E1'))?.task_id);
     for (const h of [9, 10, 11])
       await recordOutcome(db, config, { taskId: visit, outcome: 'CONTACTED', at: bankTime(D2, h) });
@@ -353,6 +388,11 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
   it('does not count a claimed conversion without data; counts the account opened later, once', async () => {
     await run(D2);
     expect(await leadOf('WEALTH', 'C02')).toMatchObject({ status: 'OPEN' });
+    expect(await leadOf('MINOR_ACCOUNT', 'C42')).toMatchObject({
+      status: 'DROPPED',
+      status_reason: 'REFUSED_RECENTLY',
+    });
+    expect((await taskOf('MINOR_ACCOUNT', 'C42'))?.status).toBe('CLOSED');
     const [none] = await db.query<{ n: number }>(
       `SELECT CAST(count(*) AS INTEGER) AS n FROM conversions WHERE customer_id = 'C02'`,
     );
@@ -451,6 +491,9 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
       at: bankTime(D3, 10),
     });
     expect(await leadOf('WEALTH', 'C10')).toMatchObject({ status: 'REFUSED' });
+    // Its other marketing leads stop at once; nothing more may be recorded on them.
+    expect(await leadOf('R3_ONLY', 'C10')).toMatchObject({ status: 'DROPPED', status_reason: 'REFUSED_ALL' });
+    expect((await taskOf('R3_ONLY', 'C10'))?.status).toBe('CLOSED');
     await run(D3);
     const [open] = await db.query<{ n: number }>(
       `SELECT CAST(count(*) AS INTEGER) AS n FROM leads WHERE customer_id = 'C10' AND status = 'OPEN'`,
@@ -468,26 +511,47 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
     expect(await leadOf('WEALTH', 'C10')).toMatchObject({ status: 'REFUSED' });
   });
 
-  it('reassigns within capacity and refuses work on closed or queued tasks', async () => {
-    const queued = await db.query<{ task_id: number }>(
-      `SELECT task_id FROM tasks WHERE status = 'QUEUED' ORDER BY task_id`,
-    );
-    if (queued[0]) {
-      await expect(
-        recordOutcome(db, config, {
-          taskId: Number(queued[0].task_id),
-          outcome: 'CONTACTED',
-          at: bankTime(D3),
-        }),
-      ).rejects.toMatchObject({ code: 'TASK_QUEUED' });
-      const moved = await reassignTask(db, config, { taskId: Number(queued[0].task_id), poolOrgId: 'OU2' });
-      expect(moved).toMatchObject({ org_id: 'OU2', staff_id: null, channel: 'POOL' });
-    }
+  it('reassigns within capacity and refuses work on closed tasks', async () => {
     const done = Number((await taskOf('WEALTH', 'C02'))?.task_id);
     await expect(
       recordOutcome(db, config, { taskId: done, outcome: 'CONTACTED', at: bankTime(D3) }),
     ).rejects.toMatchObject({
       code: 'TASK_CLOSED',
     });
+    const open = await db.query<{ task_id: number; staff_id: string | null }>(
+      "SELECT task_id, staff_id FROM tasks WHERE status IN ('OPEN', 'IN_PROGRESS', 'QUEUED') ORDER BY task_id",
+    );
+    const a = Number(open.find((t) => t.staff_id === null)?.task_id);
+    const b = Number(open.find((t) => Number(t.task_id) !== a)?.task_id);
+    // The day is the latest lead run's (2026-12-07): due a week later.
+    expect(await reassignTask(db, config, { taskId: a as number, staffId: 'M1' })).toMatchObject({
+      staff_id: 'M1',
+      org_id: 'OU1',
+      channel: 'MANAGER',
+      due_date: '2026-12-14',
+    });
+    const tight = { ...config, thresholds: { ...config.thresholds, staff_daily_capacity: 1 } };
+    await expect(reassignTask(db, tight, { taskId: b as number, staffId: 'M1' })).rejects.toMatchObject({
+      code: 'CAPACITY',
+    });
+    expect(await reassignTask(db, config, { taskId: a as number, poolOrgId: 'OU2' })).toMatchObject({
+      staff_id: null,
+      channel: 'POOL',
+    });
+    await expect(reassignTask(db, config, { taskId: a as number, staffId: 'NOBODY' })).rejects.toMatchObject({
+      code: 'UNKNOWN_STAFF',
+    });
+  });
+
+  it('counts an event only inside (created_on, created_on + 60], and expires the lead after', async () => {
+    // Leads of C43–C45 were created on D1 = 2026-12-01: the window is 12-02 … 2027-01-30.
+    await run('2027-01-31');
+    expect(await leadOf('WEALTH', 'C44')).toMatchObject({ status: 'CONVERTED', status_on: '2027-01-30' });
+    expect(await leadOf('WEALTH', 'C45')).toMatchObject({ status: 'EXPIRED', status_on: '2027-01-30' });
+    expect(await leadOf('WEALTH', 'C43')).toMatchObject({ status: 'EXPIRED' }); // opened on created_on: not after it
+    const [c] = await db.query<{ n: number }>(
+      "SELECT CAST(count(*) AS INTEGER) AS n FROM conversions WHERE customer_id IN ('C43', 'C45')",
+    );
+    expect(c?.n).toBe(0);
   });
 });

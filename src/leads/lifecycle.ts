@@ -29,7 +29,7 @@ export interface LifecycleSummary {
   conversions: Record<string, number>;
   verdicts: Record<string, number>;
   leads: { created: number; control: number; dropped: number; expired: number; open: number };
-  tasks: { closed: number; created: number; assigned: number; queued: number };
+  tasks: { closed: number; rerouted: number; created: number; assigned: number; queued: number };
   incentives: { granted: number; refused: number; refusals: string[] };
 }
 
@@ -47,7 +47,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
     conversions: {},
     verdicts: {},
     leads: { created: 0, control: 0, dropped: 0, expired: 0, open: 0 },
-    tasks: { closed: 0, created: 0, assigned: 0, queued: 0 },
+    tasks: { closed: 0, rerouted: 0, created: 0, assigned: 0, queued: 0 },
     incentives: { granted: 0, refused: 0, refusals: [] },
   };
   const [last] = await db.query<{ d: string | null }>('SELECT max(as_of) AS d FROM lead_runs');
@@ -71,94 +71,107 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
   );
   await configTables(db, o.config, running);
 
-  summary.conversions = await step('conversions', () => observeConversions(db, o.config, o.asOf, bytes));
+  const [previous] = await db.query<{ d: string | null }>(
+    'SELECT max(as_of) AS d FROM lead_runs WHERE as_of < CAST($1 AS DATE)',
+    [o.asOf],
+  );
+  summary.conversions = await step('conversions', () =>
+    observeConversions(db, o.config, o.asOf, bytes, previous?.d ?? null),
+  );
   const models = await step('propensity models', () => propensityModels(db, o.config, o.seasonStart, o.asOf));
   summary.verdicts = await step('arbitration', () =>
     arbitrate(db, {
       models,
       asOf: o.asOf,
+      seasonStart: o.seasonStart,
       endOfDay: bankDayEnd(o.asOf),
       refusalSince: bankDayEnd(o.asOf, t.refusal_suppress_days * 24),
       config: o.config,
     }),
   );
   await step('leads', async () => {
-    await db.exec('DROP TABLE IF EXISTS lc_next');
-    // Existing leads: an OPEN lead converts, expires when its window has passed, is dropped in the
-    // season when arbitration no longer keeps it, else stays OPEN with fresh facts and priority.
-    await db.exec(`CREATE TEMP TABLE lc_next AS
-      WITH conv AS (SELECT lead_id, event_date FROM conversions),
-      judged AS (
-        SELECT l.*, c.event_date, v.block, v.activity_id IS NOT NULL AS mined,
+    for (const table of ['lc_moves', 'lc_new']) await db.exec(`DROP TABLE IF EXISTS ${table}`);
+    // OPEN leads that move: one converts, expires when its window has passed, is dropped when its
+    // contact may no longer be reached (in or out of the season) or when arbitration now blocks it in
+    // its season; else it stays OPEN — refreshed when mined again (facts, product, priority), as it was
+    // when not (a customer who has applied, registered or opened an account is on the way to
+    // converting). Only leads that change are written.
+    await db.exec(`CREATE TEMP TABLE lc_moves AS
+      WITH judged AS (
+        SELECT l.lead_id, l.status, l.facts, l.product_code, l.propensity, l.value, l.weight, c.event_date,
+               coalesce(lb.block, v.block) AS block,
+               v.activity_id IS NOT NULL AS mined,
                v.facts AS new_facts, v.product_code AS new_product, v.propensity AS new_propensity,
                v.value AS new_value, v.weight AS new_weight, v.priority AS new_priority,
                CAST(l.created_on + coalesce(a.window_days, ${t.attribution_days}) AS DATE) AS window_end
           FROM leads l
-          LEFT JOIN conv c ON c.lead_id = l.lead_id
+          LEFT JOIN conversions c ON c.lead_id = l.lead_id
           LEFT JOIN lc_activities a ON a.activity_id = l.activity_id
-          LEFT JOIN lc_verdicts v ON v.activity_id = l.activity_id AND v.entity_kind = l.entity_kind AND v.entity_id = l.entity_id
+          LEFT JOIN lc_lead_blocks lb ON lb.lead_id = l.lead_id
+          LEFT JOIN lc_verdicts v ON v.lead_id = l.lead_id
+         WHERE l.status = 'OPEN'
       ),
       moved AS (
         SELECT judged.*,
-               CASE WHEN status <> 'OPEN' THEN status
-                    WHEN event_date IS NOT NULL THEN 'CONVERTED'
+               CASE WHEN event_date IS NOT NULL THEN 'CONVERTED'
                     WHEN window_end < ${D} THEN 'EXPIRED'
-                    WHEN ${o.phase ? 'TRUE' : 'FALSE'} AND season_start = ${S} AND (NOT mined OR block IS NOT NULL) THEN 'DROPPED'
+                    WHEN block IS NOT NULL THEN 'DROPPED'
                     ELSE 'OPEN' END AS next_status
           FROM judged
-      )
-      SELECT lead_id, season_start, activity_id, entity_kind, entity_id, customer_id, holder_id,
-             CASE WHEN keep THEN new_product ELSE product_code END AS product_code,
-             CASE WHEN keep THEN new_facts ELSE facts END AS facts,
-             created_facts, created_on,
-             CASE WHEN keep THEN ${D} ELSE refreshed_on END AS refreshed_on,
-             next_status AS status,
-             CASE WHEN next_status = status THEN status_on
-                  WHEN next_status = 'CONVERTED' THEN event_date
-                  WHEN next_status = 'EXPIRED' THEN window_end
-                  ELSE ${D} END AS status_on,
-             CASE WHEN next_status = status THEN status_reason
-                  WHEN next_status = 'DROPPED' THEN coalesce(block, 'NOT_MINED') END AS status_reason,
-             CASE WHEN keep THEN new_propensity ELSE propensity END AS propensity,
-             CASE WHEN keep THEN new_value ELSE value END AS value,
-             CASE WHEN keep THEN new_weight ELSE weight END AS weight,
-             CASE WHEN keep THEN new_priority ELSE priority END AS priority,
-             is_control, service
-        FROM (SELECT moved.*, (next_status = 'OPEN' AND mined AND block IS NULL) AS keep FROM moved) x`);
+      ),
+      kept AS (SELECT moved.*, (next_status = 'OPEN' AND mined AND block IS NULL) AS keep FROM moved)
+      SELECT lead_id, next_status, keep, new_facts, new_product, new_propensity, new_value, new_weight, new_priority,
+             CASE next_status WHEN 'CONVERTED' THEN event_date WHEN 'EXPIRED' THEN window_end ELSE ${D} END AS status_on,
+             CASE WHEN next_status = 'DROPPED' THEN block END AS status_reason
+        FROM kept
+       WHERE next_status <> 'OPEN'
+          OR (keep AND (new_facts IS DISTINCT FROM facts OR new_product IS DISTINCT FROM product_code
+                        OR new_propensity <> propensity OR new_value <> value OR new_weight <> weight))`);
+    await db.execute(`UPDATE leads
+        SET status = m.next_status,
+            status_on = CASE WHEN m.next_status = 'OPEN' THEN leads.status_on ELSE m.status_on END,
+            status_reason = CASE WHEN m.next_status = 'OPEN' THEN leads.status_reason ELSE m.status_reason END,
+            facts = CASE WHEN m.keep THEN m.new_facts ELSE leads.facts END,
+            product_code = CASE WHEN m.keep THEN m.new_product ELSE leads.product_code END,
+            propensity = CASE WHEN m.keep THEN m.new_propensity ELSE leads.propensity END,
+            value = CASE WHEN m.keep THEN m.new_value ELSE leads.value END,
+            weight = CASE WHEN m.keep THEN m.new_weight ELSE leads.weight END,
+            priority = CASE WHEN m.keep THEN m.new_priority ELSE leads.priority END,
+            refreshed_on = CASE WHEN m.keep THEN ${D} ELSE leads.refreshed_on END
+       FROM lc_moves m WHERE m.lead_id = leads.lead_id`);
     // New leads: survivors without a lead of their key this season, best first within each customer's
     // free slots (service tasks take none); the control group is drawn from them.
+    await db.exec(
+      `CREATE TEMP TABLE lc_new AS SELECT v.* FROM lc_verdicts v WHERE v.block IS NULL AND v.lead_id IS NULL`,
+    );
     const control = db.dialect.holdoutBucket(`n.activity_id || ':' || n.entity_id`);
-    await db.exec(`INSERT INTO lc_next
-      SELECT (SELECT coalesce(max(lead_id), 0) FROM lc_next)
-               + row_number() OVER (ORDER BY n.priority DESC, n.activity_id, n.entity_kind, ${bytes('n.entity_id')}),
+    const created = await db.execute(`INSERT INTO leads
+      SELECT (SELECT coalesce(max(lead_id), 0) FROM leads)
+               + row_number() OVER (ORDER BY n.priority DESC, ${bytes('n.activity_id')}, ${bytes('n.entity_kind')}, ${bytes('n.entity_id')}),
              ${S}, n.activity_id, n.entity_kind, n.entity_id, n.customer_id, n.holder_id, n.product_code, n.facts, n.facts,
              ${D}, ${D}, 'OPEN', ${D}, NULL, n.propensity, n.value, n.weight, n.priority,
              (NOT n.service AND ${control} < ${t.holdout_basis_points}), n.service
         FROM (SELECT v.*, row_number() OVER (PARTITION BY v.customer_id, v.service
-                                             ORDER BY v.priority DESC, v.activity_id, ${bytes('v.entity_id')}) AS slot
-                FROM lc_verdicts v
-               WHERE v.block IS NULL
-                 AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.season_start = ${S} AND l.activity_id = v.activity_id
-                                    AND l.entity_kind = v.entity_kind AND l.entity_id = v.entity_id)) n
-        LEFT JOIN (SELECT customer_id, count(*) AS open_now FROM lc_next
-                    WHERE status = 'OPEN' AND NOT service AND customer_id IS NOT NULL GROUP BY customer_id) o
+                                             ORDER BY v.priority DESC, ${bytes('v.activity_id')}, ${bytes('v.entity_id')}) AS slot
+                FROM lc_new v) n
+        LEFT JOIN (SELECT l.customer_id, count(*) AS open_now FROM leads l
+                    WHERE l.status = 'OPEN' AND NOT l.service AND l.customer_id IN (SELECT customer_id FROM lc_new)
+                    GROUP BY l.customer_id) o
           ON o.customer_id = n.customer_id
        WHERE n.customer_id IS NULL OR n.service OR n.slot + coalesce(o.open_now, 0) <= ${t.max_open_leads}`);
-    await db.exec('DELETE FROM leads');
-    await db.exec('INSERT INTO leads SELECT * FROM lc_next');
     await db.exec(`INSERT INTO lead_holdouts
       SELECT n.lead_id, n.season_start, n.activity_id, n.entity_kind, n.entity_id, ${control}, n.created_on
-        FROM leads n WHERE n.is_control AND NOT EXISTS (SELECT 1 FROM lead_holdouts h WHERE h.lead_id = n.lead_id)`);
+        FROM leads n
+       WHERE n.created_on = ${D} AND n.is_control AND NOT EXISTS (SELECT 1 FROM lead_holdouts h WHERE h.lead_id = n.lead_id)`);
     const [c] = await db.query<Record<string, number>>(
-      `SELECT CAST(sum(CASE WHEN created_on = ${D} AND season_start = ${S} AND refreshed_on = ${D} AND status_on = ${D} AND status = 'OPEN' THEN 1 ELSE 0 END) AS BIGINT) AS created,
-              CAST(sum(CASE WHEN created_on = ${D} AND is_control THEN 1 ELSE 0 END) AS BIGINT) AS control,
-              CAST(sum(CASE WHEN status = 'DROPPED' AND status_on = ${D} THEN 1 ELSE 0 END) AS BIGINT) AS dropped,
-              CAST(sum(CASE WHEN status = 'EXPIRED' AND status_on < ${D} AND refreshed_on < ${D} THEN 1 ELSE 0 END) AS BIGINT) AS expired,
-              CAST(sum(CASE WHEN status = 'OPEN' THEN 1 ELSE 0 END) AS BIGINT) AS open
-         FROM leads`,
+      `SELECT CAST(sum(CASE WHEN next_status = 'DROPPED' THEN 1 ELSE 0 END) AS BIGINT) AS dropped,
+              CAST(sum(CASE WHEN next_status = 'EXPIRED' THEN 1 ELSE 0 END) AS BIGINT) AS expired,
+              (SELECT CAST(count(*) AS BIGINT) FROM lead_holdouts WHERE created_on = ${D}) AS control,
+              (SELECT CAST(count(*) AS BIGINT) FROM leads WHERE status = 'OPEN') AS open
+         FROM lc_moves`,
     );
     summary.leads = {
-      created: Number(c?.created ?? 0),
+      created,
       control: Number(c?.control ?? 0),
       dropped: Number(c?.dropped ?? 0),
       expired: Number(c?.expired ?? 0),
@@ -171,6 +184,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
       config: o.config,
       capSince: bankDayEnd(o.asOf, 7 * 24),
       endOfDay: bankDayEnd(o.asOf),
+      byteOrder: bytes,
     }),
   );
   summary.incentives = await step('incentives', () => grantIncentives(db, o.config, o.asOf, bytes));
@@ -183,7 +197,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
     [o.asOf, o.runId, new Date().toISOString().replace('T', ' ').replace('Z', ''), JSON.stringify(summary)],
   );
   await db.exec(
-    'DROP TABLE IF EXISTS lc_next; DROP TABLE IF EXISTS lc_verdicts; DROP TABLE IF EXISTS lc_options; DROP TABLE IF EXISTS lc_cand; DROP TABLE IF EXISTS lc_routes; DROP TABLE IF EXISTS lc_pending',
+    'DROP TABLE IF EXISTS lc_moves; DROP TABLE IF EXISTS lc_new; DROP TABLE IF EXISTS lc_verdicts; DROP TABLE IF EXISTS lc_lead_blocks; DROP TABLE IF EXISTS lc_options; DROP TABLE IF EXISTS lc_cand; DROP TABLE IF EXISTS lc_routes; DROP TABLE IF EXISTS lc_pending',
   );
   return summary;
 }

@@ -46,6 +46,9 @@ export interface PadAnswer {
 
 export class PadLookupError extends Error {}
 
+/** The staff roles that serve walk-in customers at the lobby and the counter (ARCHITECTURE: access). */
+export const POINT_OF_SERVICE_ROLES = ['LOBBY', 'TELLER'];
+
 const DIGITS = 12;
 /** a × b × c of decimal texts, exactly, as a decimal text with 12 places. */
 function product3(a: string, b: string, c: string): bigint {
@@ -83,28 +86,40 @@ export class PadLookup {
     return new PadLookup(db, config, secret, byHmac);
   }
 
-  /** Look a customer up by id or by a scanned ID number; null when there is no such customer. Audited. */
+  /**
+   * Look a customer up by id or by a scanned ID number; null when there is no such customer. Only
+   * lobby and teller staff (in today's staff extract) may; every lookup, refused or not, is audited.
+   */
   async lookup(
     who: { customerId?: string; idNo?: string },
-    actor: { staffId: string; role: string },
+    actor: { staffId: string },
     lang: 'zh' | 'en' = 'zh',
   ): Promise<PadAnswer | null> {
     if (!who.customerId === !who.idNo) throw new PadLookupError('give a customer id or an ID number');
     const customerId =
       who.customerId ?? this.byHmac.get(PadLookup.hmac(this.secret, who.idNo as string)) ?? null;
+    const [staff] = await this.db.query<{ role: string }>('SELECT role FROM staff WHERE staff_id = $1', [
+      actor.staffId,
+    ]);
+    const allowed = staff !== undefined && POINT_OF_SERVICE_ROLES.includes(staff.role);
     await this.db.execute(
-      `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (CAST($1 AS TIMESTAMP), $2, 'PAD_LOOKUP', $3, $4)`,
+      `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (CAST($1 AS TIMESTAMP), $2, $3, $4, $5)`,
       [
         new Date().toISOString().replace('T', ' ').replace('Z', ''),
         actor.staffId,
+        allowed ? 'PAD_LOOKUP' : 'PAD_LOOKUP_REFUSED',
         customerId,
         JSON.stringify({
-          role: actor.role,
+          role: staff?.role ?? null,
           by: who.customerId ? 'customer_id' : 'id_no',
           found: customerId !== null,
         }),
       ],
     );
+    if (!allowed)
+      throw new PadLookupError(
+        `${actor.staffId} may not look customers up here (${staff ? `role ${staff.role}` : 'not in the staff extract'}; lobby and teller staff may)`,
+      );
     if (!customerId) return null;
     const [c] = await this.db.query<{
       customer_id: string;
@@ -114,8 +129,12 @@ export class PadLookup {
       risk_level: string | null;
       division_code: string | null;
       age: number | null;
+      reachable: boolean;
     }>(
-      `SELECT c.customer_id, c.name, c.phone, c.home_org_id, c.risk_level, c.division_code, f.age
+      `SELECT c.customer_id, c.name, c.phone, c.home_org_id, c.risk_level, c.division_code, f.age,
+              (coalesce(c.marketing_consent, 'N') = 'Y' AND coalesce(c.dnd, 'N') <> 'Y'
+               AND coalesce((SELECT e.event FROM consent_events e WHERE e.customer_id = c.customer_id
+                              ORDER BY e.event_at DESC, CASE WHEN e.event = 'REFUSED_ALL' THEN 0 ELSE 1 END LIMIT 1), '') <> 'REFUSED_ALL') AS reachable
          FROM customers c LEFT JOIN customer_features f ON f.customer_id = c.customer_id WHERE c.customer_id = $1`,
       [customerId],
     );
@@ -159,7 +178,8 @@ export class PadLookup {
         home_org_id: c.home_org_id,
       },
       leads,
-      matches: await this.matches(c, lang),
+      // Offering products is marketing: none without consent, on do-not-disturb or after a refusal of all.
+      matches: c.reachable ? await this.matches(c, lang) : [],
     };
   }
 

@@ -4,11 +4,12 @@
 // BUSINESS_DISTRICT → its sub-branch; STREET, VEG_MARKET, SUPPLY_CHAIN_DEALER → its outlet, or the
 // outlet of a nearby payroll employer's org; its own org's pool when it sits above that level).
 // Within the org: the employer's corporate RM or the customer's manager when that person is active
-// staff in the owning org's subtree; else a CARE visit for the very old, BACKPACK in a county, the
-// org's pool channel; else a remote channel (SMS, outbound call: the remote centre's list, credited
-// to the customer's home org) when the activity allows it; else the org's pool. Staff take at most
-// «20» new tasks a day in priority order and no marketing task reaches a customer already at the
-// contact cap: the rest wait, QUEUED, with the reason.
+// staff in the owning org's subtree (a task of someone who has left goes to the org's pool); else a
+// CARE visit for the very old, BACKPACK in a county, the org's pool channel; else a remote channel
+// (SMS, outbound call: the remote centre's list, credited to the customer's home org) when the
+// activity allows it; else the org's pool. Staff take at most «20» new tasks a day in priority order
+// and no marketing task reaches a customer already at the contact cap: the rest wait, QUEUED, with
+// the reason.
 
 import type { SeasonConfig } from '../config/season.js';
 import { quoteString } from '../db/dialect.js';
@@ -20,10 +21,13 @@ export interface RoutingInput {
   /** The contact-cap window: (capSince, endOfDay], UTC TIMESTAMP literals. */
   capSince: string;
   endOfDay: string;
+  byteOrder: (expr: string) => string;
 }
 
 export interface RoutingSummary {
   closed: number;
+  /** Unfinished tasks of staff no longer in the staff extract, moved to their org's pool. */
+  rerouted: number;
   created: number;
   assigned: number;
   queued: number;
@@ -32,32 +36,49 @@ export interface RoutingSummary {
 export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummary> {
   const D = `CAST('${o.asOf}' AS DATE)`;
   const t = o.config.thresholds;
+  const due = `CAST(${D} + ${t.task_due_days} AS DATE)`;
   // Tasks of leads that are no longer OPEN end with their lead.
-  const closed =
-    await db.execute(`UPDATE tasks SET status = CASE WHEN l.status = 'CONVERTED' THEN 'DONE' ELSE 'CLOSED' END,
-      closed_reason = l.status, queue_reason = NULL
-    FROM leads l WHERE l.lead_id = tasks.lead_id AND tasks.status IN ('QUEUED', 'OPEN', 'IN_PROGRESS') AND l.status <> 'OPEN'`);
-  const [centre] = await db.query<{ remote: string | null; hq: string | null }>(
-    `SELECT min(CASE WHEN level = 'REMOTE_CENTER' THEN org_id END) AS remote, min(CASE WHEN level = 'HQ' THEN org_id END) AS hq FROM orgs`,
-  );
-  const remoteOrg = quoteString(centre?.remote ?? centre?.hq ?? 'HQ');
-  await db.exec(
-    'DROP TABLE IF EXISTS lc_merchant_owner; DROP TABLE IF EXISTS lc_routes; DROP TABLE IF EXISTS lc_pending',
-  );
+  const closed = await db.execute(`UPDATE tasks
+      SET status = CASE WHEN l.status = 'CONVERTED' THEN 'DONE' ELSE 'CLOSED' END, closed_reason = l.status, queue_reason = NULL
+     FROM leads l
+    WHERE l.lead_id = tasks.lead_id AND tasks.status IN ('QUEUED', 'OPEN', 'IN_PROGRESS') AND l.status <> 'OPEN'`);
+  // A staff member who left (not in today's staff extract) leaves their unfinished tasks to the pool.
+  const rerouted = await db.execute(`UPDATE tasks
+      SET staff_id = NULL, channel = CASE WHEN channel IN ('MANAGER', 'CORPORATE_RM') THEN 'POOL' ELSE channel END,
+          assigned_on = CASE WHEN status = 'QUEUED' THEN ${D} ELSE assigned_on END,
+          due_date = CASE WHEN status = 'QUEUED' THEN ${due} ELSE due_date END,
+          status = CASE WHEN status = 'QUEUED' THEN 'OPEN' ELSE status END, queue_reason = NULL
+    WHERE staff_id IS NOT NULL AND status IN ('QUEUED', 'OPEN', 'IN_PROGRESS')
+      AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = tasks.staff_id)`);
+  const first = async (level: string) =>
+    (
+      await db.query<{ org_id: string }>(
+        `SELECT org_id FROM orgs WHERE level = '${level}' ORDER BY ${o.byteOrder('org_id')} LIMIT 1`,
+      )
+    )[0]?.org_id ?? null;
+  const remoteOrg = quoteString((await first('REMOTE_CENTER')) ?? (await first('HQ')) ?? 'HQ');
+  for (const table of ['lc_merchant_owner', 'lc_staff_in', 'lc_county_orgs', 'lc_routes', 'lc_pending'])
+    await db.exec(`DROP TABLE IF EXISTS ${table}`);
   await db.exec(`CREATE TEMP TABLE lc_merchant_owner AS
-    SELECT m.merchant_id, coalesce(
-             CASE WHEN m.merchant_type IN ('STREET', 'VEG_MARKET', 'SUPPLY_CHAIN_DEALER') THEN
-               (SELECT min(e.org_id) FROM employers e JOIN orgs eo ON eo.org_id = e.org_id
-                 WHERE e.employer_id = m.near_employer_id AND eo.level = 'OUTLET') END,
-             (SELECT min(oc.ancestor_id) FROM org_closure oc JOIN orgs a ON a.org_id = oc.ancestor_id
-               WHERE oc.org_id = m.org_id
-                 AND a.level = CASE m.merchant_type WHEN 'CHAIN' THEN 'BRANCH' WHEN 'PRO_MARKET' THEN 'SUBBRANCH'
-                                    WHEN 'BUSINESS_DISTRICT' THEN 'SUBBRANCH' ELSE 'OUTLET' END),
-             m.org_id) AS owner_org
-      FROM merchants m`);
-  const active = (staff: string, org: string) =>
-    `(${staff} IS NOT NULL AND EXISTS (SELECT 1 FROM staff s JOIN org_closure oc ON oc.org_id = s.org_id
-        WHERE s.staff_id = ${staff} AND oc.ancestor_id = ${org}))`;
+    WITH level_above AS (
+      SELECT oc.org_id, a.level, min(${o.byteOrder('oc.ancestor_id')}) AS ancestor_id
+        FROM org_closure oc JOIN orgs a ON a.org_id = oc.ancestor_id GROUP BY oc.org_id, a.level
+    )
+    SELECT m.merchant_id,
+           coalesce(CASE WHEN m.merchant_type IN ('STREET', 'VEG_MARKET', 'SUPPLY_CHAIN_DEALER') AND eo.level = 'OUTLET' THEN e.org_id END,
+                    up.ancestor_id, m.org_id) AS owner_org
+      FROM merchants m
+      LEFT JOIN employers e ON e.employer_id = m.near_employer_id
+      LEFT JOIN orgs eo ON eo.org_id = e.org_id
+      LEFT JOIN level_above up ON up.org_id = m.org_id
+       AND up.level = CASE m.merchant_type WHEN 'CHAIN' THEN 'BRANCH' WHEN 'PRO_MARKET' THEN 'SUBBRANCH'
+                                           WHEN 'BUSINESS_DISTRICT' THEN 'SUBBRANCH' ELSE 'OUTLET' END`);
+  // Who is active staff under which org (for "in the owning org's subtree"), and which orgs sit in a
+  // county-level division: joined, never looked up row by row.
+  await db.exec(`CREATE TEMP TABLE lc_staff_in AS
+    SELECT s.staff_id, oc.ancestor_id FROM staff s JOIN org_closure oc ON oc.org_id = s.org_id`);
+  await db.exec(`CREATE TEMP TABLE lc_county_orgs AS
+    SELECT o.org_id FROM orgs o JOIN divisions d ON d.division_code = o.division_code WHERE d.is_county`);
   await db.exec(`CREATE TEMP TABLE lc_routes AS
     WITH nl AS (
       SELECT l.lead_id, l.activity_id, l.entity_kind, l.entity_id, l.customer_id, l.priority, l.service,
@@ -69,27 +90,34 @@ export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummar
              e.corporate_rm_id
         FROM leads l
         JOIN lc_activities a ON a.activity_id = l.activity_id
+        LEFT JOIN tasks x ON x.lead_id = l.lead_id
         LEFT JOIN customers cu ON cu.customer_id = l.customer_id
         LEFT JOIN customer_features cf ON cf.customer_id = l.customer_id
         LEFT JOIN employers e ON l.entity_kind = 'EMPLOYER' AND e.employer_id = l.entity_id
         LEFT JOIN lc_merchant_owner mo ON l.entity_kind = 'MERCHANT' AND mo.merchant_id = l.entity_id
-       WHERE l.status = 'OPEN' AND NOT l.is_control AND NOT EXISTS (SELECT 1 FROM tasks x WHERE x.lead_id = l.lead_id)
+       WHERE l.status = 'OPEN' AND NOT l.is_control AND x.lead_id IS NULL
+    ),
+    placed AS (
+      SELECT nl.*, rm.staff_id IS NOT NULL AS rm_active, mg.staff_id IS NOT NULL AS manager_active,
+             co.org_id IS NOT NULL AS county_org
+        FROM nl
+        LEFT JOIN lc_staff_in rm ON rm.staff_id = nl.corporate_rm_id AND rm.ancestor_id = nl.owner_org
+        LEFT JOIN lc_staff_in mg ON mg.staff_id = nl.manager_id AND mg.ancestor_id = nl.owner_org
+        LEFT JOIN lc_county_orgs co ON co.org_id = nl.owner_org
     ),
     decided AS (
-      SELECT nl.*,
+      SELECT p.*,
              CASE
-               WHEN nl.owner_org IS NULL THEN CASE WHEN nl.remote_channel IS NOT NULL THEN 'REMOTE' ELSE 'CENTRE_POOL' END
-               WHEN nl.entity_kind = 'EMPLOYER' THEN
-                 CASE WHEN nl.allow_rm AND ${active('nl.corporate_rm_id', 'nl.owner_org')} THEN 'RM' ELSE 'ORG_POOL' END
-               WHEN nl.allow_manager AND ${active('nl.manager_id', 'nl.owner_org')} THEN 'MANAGER'
-               WHEN nl.care AND nl.age >= ${t.care_team_age} THEN 'CARE'
-               WHEN nl.backpack AND EXISTS (SELECT 1 FROM orgs o JOIN divisions d ON d.division_code = o.division_code
-                                              WHERE o.org_id = nl.owner_org AND d.is_county) THEN 'BACKPACK'
-               WHEN nl.pool_channel IS NOT NULL THEN 'POOL'
-               WHEN nl.remote_channel IS NOT NULL THEN 'REMOTE'
+               WHEN p.owner_org IS NULL THEN CASE WHEN p.remote_channel IS NOT NULL THEN 'REMOTE' ELSE 'CENTRE_POOL' END
+               WHEN p.entity_kind = 'EMPLOYER' THEN CASE WHEN p.allow_rm AND p.rm_active THEN 'RM' ELSE 'ORG_POOL' END
+               WHEN p.allow_manager AND p.manager_active THEN 'MANAGER'
+               WHEN p.care AND p.age >= ${t.care_team_age} THEN 'CARE'
+               WHEN p.backpack AND p.county_org THEN 'BACKPACK'
+               WHEN p.pool_channel IS NOT NULL THEN 'POOL'
+               WHEN p.remote_channel IS NOT NULL THEN 'REMOTE'
                ELSE 'ORG_POOL'
              END AS route
-        FROM nl
+        FROM placed p
     )
     SELECT lead_id, activity_id, customer_id, priority, service,
            CASE WHEN route IN ('REMOTE', 'CENTRE_POOL') THEN ${remoteOrg} ELSE owner_org END AS org_id,
@@ -113,7 +141,8 @@ export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummar
        GROUP BY customer_id HAVING count(*) >= ${t.contact_cap_7d}
     ),
     flagged AS (
-      SELECT p.*, (NOT p.service AND c.customer_id IS NOT NULL) AS at_cap FROM pending p LEFT JOIN capped c ON c.customer_id = p.customer_id
+      SELECT p.*, (NOT p.service AND c.customer_id IS NOT NULL) AS at_cap
+        FROM pending p LEFT JOIN capped c ON c.customer_id = p.customer_id
     ),
     ranked AS (
       SELECT f.*, row_number() OVER (PARTITION BY f.staff_id, f.at_cap ORDER BY f.priority DESC, f.lead_id) AS n FROM flagged f
@@ -125,7 +154,6 @@ export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummar
            CASE WHEN r.at_cap THEN 'CONTACT_CAP'
                 WHEN r.staff_id IS NOT NULL AND r.n > ${t.staff_daily_capacity} - coalesce(u.n, 0) THEN 'CAPACITY' END AS queue_reason
       FROM ranked r LEFT JOIN used u ON u.staff_id = r.staff_id`);
-  const due = `CAST(${D} + ${t.task_due_days} AS DATE)`;
   const created = await db.execute(`INSERT INTO tasks
     SELECT (SELECT coalesce(max(task_id), 0) FROM tasks) + row_number() OVER (ORDER BY r.priority DESC, r.lead_id),
            r.lead_id, r.activity_id, r.customer_id, r.org_id, r.staff_id, r.channel, r.credit_org_id,
@@ -141,5 +169,5 @@ export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummar
     `SELECT CAST(sum(CASE WHEN queue_reason IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS assigned,
             CAST(sum(CASE WHEN queue_reason IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS queued FROM lc_pending`,
   );
-  return { closed, created, assigned: Number(q?.assigned ?? 0), queued: Number(q?.queued ?? 0) };
+  return { closed, rerouted, created, assigned: Number(q?.assigned ?? 0), queued: Number(q?.queued ?? 0) };
 }

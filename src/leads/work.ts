@@ -7,7 +7,7 @@ import type { Activity, SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
 import { mask } from '../domain/masking.js';
 import { leadReason } from '../pipeline/models/leads/lead_candidates.js';
-import { bankDate, contactRefusal, OUTCOMES, type Outcome } from './contactPolicy.js';
+import { bankDate, contactRefusal, OUTCOMES, type Outcome, REFUSALS } from './contactPolicy.js';
 
 export class WorkRefused extends Error {
   constructor(
@@ -19,6 +19,7 @@ export class WorkRefused extends Error {
       | 'BAD_OUTCOME'
       | 'CONTACT_CAP'
       | 'QUIET_HOURS'
+      | 'REFUSED_ALL'
       | 'CAPACITY'
       | 'UNKNOWN_STAFF'
       | 'UNKNOWN_ORG',
@@ -60,7 +61,7 @@ function activityOf(config: SeasonConfig, id: string): Activity | undefined {
   return config.activities.find((a) => a.id === id);
 }
 
-/** What the person says: the activity, why this customer, what to offer, and (SMS) how to refuse. */
+/** What the person says: the activity, why this customer, what to offer, and how to refuse. */
 export function talkingPoints(
   a: Activity | undefined,
   reason: string,
@@ -69,18 +70,21 @@ export function talkingPoints(
   lang: 'zh' | 'en',
 ): string {
   const name = a ? a.name[lang] : '';
+  // Every marketing message offers a way to refuse (PIPL art. 24); an SMS says how to reply.
+  const sms = channel === 'SMS';
+  const refuse = a?.service
+    ? null
+    : lang === 'zh'
+      ? sms
+        ? '回复 TD 退订营销信息'
+        : '告知客户可随时拒绝营销联系'
+      : sms
+        ? 'Reply TD to stop marketing messages'
+        : 'Tell the customer they may refuse marketing at any time';
   const parts =
     lang === 'zh'
-      ? [
-          `${name}：${reason}`,
-          product ? `推荐：${product}` : null,
-          channel === 'SMS' ? '回复 TD 退订营销信息' : null,
-        ]
-      : [
-          `${name}: ${reason}`,
-          product ? `Offer: ${product}` : null,
-          channel === 'SMS' ? 'Reply TD to stop marketing messages' : null,
-        ];
+      ? [`${name}：${reason}`, product ? `推荐：${product}` : null, refuse]
+      : [`${name}: ${reason}`, product ? `Offer: ${product}` : null, refuse];
   return parts.filter(Boolean).join(lang === 'zh' ? '；' : '; ');
 }
 
@@ -185,12 +189,14 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
       lead_id: number;
       activity_id: string;
       customer_id: string | null;
+      subject: string;
       staff_id: string | null;
       channel: string;
       status: string;
       service: boolean;
     }>(
-      `SELECT t.task_id, t.lead_id, t.activity_id, t.customer_id, t.staff_id, t.channel, t.status, l.service
+      `SELECT t.task_id, t.lead_id, t.activity_id, t.customer_id, coalesce(t.customer_id, l.entity_id) AS subject,
+              t.staff_id, t.channel, t.status, l.service
          FROM tasks t JOIN leads l ON l.lead_id = t.lead_id WHERE t.task_id = $1`,
       [o.taskId],
     );
@@ -206,11 +212,22 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
         `task ${o.taskId} is ${task.status}: nothing more can be recorded on it`,
       );
     const marketing = !task.service;
-    const earlier = task.customer_id
+    if (marketing && !REFUSALS.includes(outcome)) {
+      // A refusal of all marketing stands until a re-grant recorded after it.
+      const [last] = await tx.query<{ event: string }>(
+        `SELECT event FROM consent_events WHERE customer_id = $1
+          ORDER BY event_at DESC, CASE WHEN event = 'REFUSED_ALL' THEN 0 ELSE 1 END LIMIT 1`,
+        [task.subject],
+      );
+      if (last?.event === 'REFUSED_ALL')
+        throw new WorkRefused('REFUSED_ALL', `task ${o.taskId}: the customer has refused all marketing`);
+    }
+    const week = 7 * 24 * 3_600_000;
+    const others = task.customer_id
       ? await tx.query<{ contact_at: string }>(
           `SELECT contact_at FROM contacts WHERE customer_id = $1 AND is_contact AND is_marketing
-              AND contact_at > CAST($2 AS TIMESTAMP) AND contact_at <= CAST($3 AS TIMESTAMP)`,
-          [task.customer_id, nowTs(new Date(at.getTime() - 7 * 24 * 3_600_000)), nowTs(at)],
+              AND contact_at > CAST($2 AS TIMESTAMP) AND contact_at < CAST($3 AS TIMESTAMP)`,
+          [task.customer_id, nowTs(new Date(at.getTime() - week)), nowTs(new Date(at.getTime() + week))],
         )
       : [];
     const refusal = contactRefusal({
@@ -218,7 +235,7 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
       channel: task.channel,
       marketing,
       at,
-      earlier: earlier.map((e) => new Date(e.contact_at)),
+      others: others.map((e) => new Date(e.contact_at)),
       cap: config.thresholds.contact_cap_7d,
       quiet: config.thresholds.quiet_hours,
     });
@@ -227,6 +244,7 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
       'SELECT CAST(coalesce(max(contact_id), 0) + 1 AS BIGINT) AS next FROM contacts',
     );
     const contactAt = nowTs(at);
+    const by = o.staffId ?? task.staff_id;
     await tx.execute(
       `INSERT INTO contacts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CAST($11 AS TIMESTAMP), CAST($12 AS TIMESTAMP), $13, $14)`,
       [
@@ -235,7 +253,7 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
         task.lead_id,
         task.activity_id,
         task.customer_id,
-        o.staffId ?? task.staff_id,
+        by,
         task.channel,
         outcome,
         o.reason?.trim() || null,
@@ -246,7 +264,7 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
         marketing,
       ],
     );
-    const ends = outcome === 'REFUSED' || outcome === 'REFUSED_ALL' || outcome === 'INVALID';
+    const ends = REFUSALS.includes(outcome);
     const taskStatus = ends ? 'DONE' : 'IN_PROGRESS';
     await tx.execute(
       `UPDATE tasks SET status = CAST($1 AS VARCHAR), last_outcome = CAST($2 AS VARCHAR), last_outcome_at = CAST($3 AS TIMESTAMP),
@@ -256,21 +274,31 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
     let leadStatus = 'OPEN';
     if (ends) {
       leadStatus = outcome === 'INVALID' ? 'INVALID' : 'REFUSED';
+      // The reason an INVALID lead was given stays in contacts (free text may hold personal data).
       await tx.execute(
         `UPDATE leads SET status = $1, status_on = CAST($2 AS DATE), status_reason = $3 WHERE lead_id = $4 AND status = 'OPEN'`,
-        [
-          leadStatus,
-          bankDate(at),
-          outcome === 'INVALID' ? (o.reason?.trim() ?? null) : outcome,
-          task.lead_id,
-        ],
+        [leadStatus, bankDate(at), outcome, task.lead_id],
       );
     }
-    if (outcome === 'REFUSED_ALL' && task.customer_id)
+    if (outcome === 'REFUSED_ALL') {
+      // Recorded under the customer's id (a prospect's: the prospect id). Their other marketing leads
+      // stop now; the next run keeps them from being mined again.
       await tx.execute(
         `INSERT INTO consent_events VALUES ($1, 'REFUSED_ALL', CAST($2 AS TIMESTAMP), $3, $4)`,
-        [task.customer_id, contactAt, o.staffId ?? task.staff_id, o.note?.trim() || null],
+        [task.subject, contactAt, by, o.note?.trim() || null],
       );
+      await tx.execute(
+        `UPDATE leads SET status = 'DROPPED', status_on = CAST($1 AS DATE), status_reason = 'REFUSED_ALL'
+          WHERE coalesce(customer_id, entity_id) = $2 AND status = 'OPEN' AND NOT service`,
+        [bankDate(at), task.subject],
+      );
+      await tx.execute(
+        `UPDATE tasks SET status = 'CLOSED', closed_reason = 'REFUSED_ALL', queue_reason = NULL
+          WHERE status IN ('QUEUED', 'OPEN', 'IN_PROGRESS') AND task_id <> $1
+            AND lead_id IN (SELECT lead_id FROM leads WHERE coalesce(customer_id, entity_id) = $2 AND NOT service)`,
+        [task.task_id, task.subject],
+      );
+    }
     return {
       contact_id: Number(next),
       task_id: task.task_id,

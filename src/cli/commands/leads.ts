@@ -196,11 +196,7 @@ export async function padCommand(
   const db = await openDb(target);
   try {
     const pad = await PadLookup.open(db, config, secret);
-    const r = await pad.lookup(
-      { customerId: o.customer, idNo: o.idNo },
-      { staffId: o.staff, role: 'LOBBY' },
-      o.lang,
-    );
+    const r = await pad.lookup({ customerId: o.customer, idNo: o.idNo }, { staffId: o.staff }, o.lang);
     out.result(r, () =>
       !r
         ? ['(no such customer)']

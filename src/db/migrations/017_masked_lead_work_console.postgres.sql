@@ -1,0 +1,1 @@
+GRANT SELECT ON masked.contacts, masked.consent_events TO wangji_console;
