@@ -135,16 +135,21 @@ export async function observeConversions(
 ): Promise<Record<string, number>> {
   const D = `CAST('${asOf}' AS DATE)`;
   const found: Record<string, number> = {};
+  // The leads still waiting for a conversion, once for all activities.
+  const longest = Math.max(0, ...config.activities.map((a) => a.conversion.window_days));
+  await db.exec('DROP TABLE IF EXISTS lc_watch');
+  await db.exec(`CREATE TEMP TABLE lc_watch AS
+    SELECT l.lead_id, l.activity_id, l.entity_kind, l.entity_id, l.customer_id, l.holder_id, l.created_on, l.created_facts
+      FROM leads l LEFT JOIN conversions x ON x.lead_id = l.lead_id
+     WHERE x.lead_id IS NULL AND l.created_on < ${D} AND l.created_on + ${longest + LATE_DAYS} >= ${D}`);
   for (const a of config.activities) {
     const window = a.conversion.window_days;
     const sql = `
       INSERT INTO conversions
       WITH ol AS (
         SELECT l.lead_id, l.entity_kind, l.entity_id, l.customer_id, l.holder_id, l.created_on, l.created_facts
-          FROM leads l
-         WHERE l.activity_id = ${quoteString(a.id)} AND l.created_on < ${D}
-           AND l.created_on + ${window + LATE_DAYS} >= ${D}
-           AND NOT EXISTS (SELECT 1 FROM conversions x WHERE x.lead_id = l.lead_id)
+          FROM lc_watch l
+         WHERE l.activity_id = ${quoteString(a.id)} AND l.created_on + ${window + LATE_DAYS} >= ${D}
       ),
       who AS (
         SELECT lead_id, holder_id AS cid FROM ol WHERE holder_id IS NOT NULL
@@ -172,7 +177,7 @@ export async function observeConversions(
         JOIN leads l ON l.lead_id = f.lead_id
         LEFT JOIN tasks t ON t.lead_id = f.lead_id
         LEFT JOIN customers cu ON cu.customer_id = f.cid
-       WHERE f.n = 1 AND NOT EXISTS (SELECT 1 FROM conversions x WHERE x.lead_id = f.lead_id)`;
+       WHERE f.n = 1`;
     const n = await db.execute(sql);
     if (n) found[a.id] = n;
   }

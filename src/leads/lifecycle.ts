@@ -197,7 +197,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
     [o.asOf, o.runId, new Date().toISOString().replace('T', ' ').replace('Z', ''), JSON.stringify(summary)],
   );
   await db.exec(
-    'DROP TABLE IF EXISTS lc_moves; DROP TABLE IF EXISTS lc_new; DROP TABLE IF EXISTS lc_verdicts; DROP TABLE IF EXISTS lc_lead_blocks; DROP TABLE IF EXISTS lc_options; DROP TABLE IF EXISTS lc_cand; DROP TABLE IF EXISTS lc_routes; DROP TABLE IF EXISTS lc_pending',
+    'DROP TABLE IF EXISTS lc_watch; DROP TABLE IF EXISTS lc_moves; DROP TABLE IF EXISTS lc_new; DROP TABLE IF EXISTS lc_verdicts; DROP TABLE IF EXISTS lc_lead_blocks; DROP TABLE IF EXISTS lc_options; DROP TABLE IF EXISTS lc_cand; DROP TABLE IF EXISTS lc_routes; DROP TABLE IF EXISTS lc_pending',
   );
   return summary;
 }

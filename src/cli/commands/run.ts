@@ -3,6 +3,7 @@
 import { loadSeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
+import type { LifecycleSummary } from '../../leads/lifecycle.js';
 import type { Stage } from '../../pipeline/models.js';
 import { type RunReport, runPipeline } from '../../pipeline/runner.js';
 import { type Output, renderTable } from '../output.js';
@@ -42,7 +43,22 @@ export function describeRun(r: RunReport): string[] {
     ...r.models.flatMap((m) =>
       (m.warnings ?? []).map((w) => `数据质量 Data-quality warning: ${m.model}: ${w}`),
     ),
+    ...(r.leads ? ['', describeLeads(r.leads)] : []),
   ];
+}
+
+/** One line on what the lead lifecycle did in a run. */
+export function describeLeads(l: LifecycleSummary): string {
+  if (l.skipped) return `线索 Leads: ${l.skipped}`;
+  const conversions = Object.values(l.conversions).reduce((a, b) => a + b, 0);
+  return [
+    `线索 Leads: 在办 open ${l.leads.open}`,
+    `新建 new ${l.leads.created} (对照组 control ${l.leads.control})`,
+    `转化 converted ${conversions}`,
+    `终止 dropped ${l.leads.dropped}, 过期 expired ${l.leads.expired}`,
+    `任务 tasks +${l.tasks.created}, 排队 queued ${l.tasks.queued}`,
+    `激励 grants ${l.incentives.granted}${l.incentives.refused ? `, 超预算等拒绝 refused ${l.incentives.refused}` : ''}`,
+  ].join(' · ');
 }
 
 export async function runsCommand(target: DbTarget, out: Output): Promise<number> {
