@@ -110,7 +110,7 @@ describeEachEngine('wangji demo', (engine) => {
       expect(again.stderr).toMatch(/Using the bank already in/);
       expect(again.stdout).toMatch(/核心指标 Headline measures as of 2026-12-15/);
       expect(again.stdout).toMatch(/县域 county\s+\d+/);
-      expect(again.stdout).toMatch(/线索 Leads: 在办 open \d+ · 新建 new 0 /); // the same date again: nothing new
+      expect(again.stdout).toMatch(/线索 Leads: 在办 open \d+ · 新建 new 0 \(对照组 control 0\)/); // the same date again: nothing new
       expect(out.run.leads.leads.open).toBeGreaterThan(0);
 
       // The lead lists, a staff member's tasks, and recording outcomes (refusals exit 1 with the reason).

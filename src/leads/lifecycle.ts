@@ -145,6 +145,9 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
       `CREATE TEMP TABLE lc_new AS SELECT v.* FROM lc_verdicts v WHERE v.block IS NULL AND v.lead_id IS NULL`,
     );
     const control = db.dialect.holdoutBucket(`n.activity_id || ':' || n.entity_id`);
+    const [{ before } = { before: 0 }] = await db.query<{ before: number }>(
+      'SELECT CAST(coalesce(max(lead_id), 0) AS BIGINT) AS before FROM leads',
+    );
     const created = await db.execute(`INSERT INTO leads
       SELECT (SELECT coalesce(max(lead_id), 0) FROM leads)
                + row_number() OVER (ORDER BY n.priority DESC, ${bytes('n.activity_id')}, ${bytes('n.entity_kind')}, ${bytes('n.entity_id')}),
@@ -166,7 +169,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
     const [c] = await db.query<Record<string, number>>(
       `SELECT CAST(sum(CASE WHEN next_status = 'DROPPED' THEN 1 ELSE 0 END) AS BIGINT) AS dropped,
               CAST(sum(CASE WHEN next_status = 'EXPIRED' THEN 1 ELSE 0 END) AS BIGINT) AS expired,
-              (SELECT CAST(count(*) AS BIGINT) FROM lead_holdouts WHERE created_on = ${D}) AS control,
+              (SELECT CAST(count(*) AS BIGINT) FROM leads WHERE lead_id > ${Number(before)} AND is_control) AS control,
               (SELECT CAST(count(*) AS BIGINT) FROM leads WHERE status = 'OPEN') AS open
          FROM lc_moves`,
     );
