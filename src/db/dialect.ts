@@ -21,6 +21,11 @@ export interface Dialect {
   rowHash(exprs: string[]): string;
   /** A text expression that compares byte by byte (DuckDB's default; PostgreSQL's follows the locale). */
   binaryText(expr: string): string;
+  /**
+   * A statement that gathers the planner's statistics for a table just filled (PostgreSQL: temporary
+   * and freshly created tables have none until analysed); '' when the engine needs none.
+   */
+  analyze(table: string): string;
   /** The text value of a key of a JSON object held as text (NULL when absent or null). */
   jsonText(json: string, key: string): string;
   /**
@@ -40,6 +45,7 @@ export const duckDbDialect: Dialect = {
   fullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${quoteString(pattern)})`,
   exclusiveLock: () => '', // one process owns the file
   grantConsoleRead: () => '', // no roles: the console is guarded by parsing (src/db/console.ts)
+  analyze: () => '', // DuckDB keeps statistics as it writes
   jsonText: (json, key) => `json_extract_string(${json}, ${quoteString(`$.${key}`)})`,
   holdoutBucket: (text) => {
     const half = (from: number) => `CAST(('0x' || substr(sha256(${text}), ${from}, 8)) AS BIGINT)`;
@@ -69,6 +75,7 @@ export const postgresDialect: Dialect = {
   exclusiveLock: (what) =>
     `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117, cache: 20261118 }[what]})`,
   grantConsoleRead: (table) => `GRANT SELECT ON ${quoteIdent(table)} TO wangji_console`,
+  analyze: (table) => `ANALYZE ${quoteIdent(table)}`,
   jsonText: (json, key) => `(CAST(${json} AS json) ->> ${quoteString(key)})`,
   holdoutBucket: (text) => {
     const hex = `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;

@@ -10,7 +10,7 @@
 import type { SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
 import { type PropensityModel, propensitySql } from './propensity.js';
-import { weightFactSql } from './tables.js';
+import { analyze, weightFactSql } from './tables.js';
 
 export interface ArbitrationInput {
   asOf: string;
@@ -77,6 +77,7 @@ export async function arbitrate(db: Db, o: ArbitrationInput): Promise<Record<str
                        ELSE CAST(${db.dialect.ratio('a.weight * w.factor', '1', 4)} AS DECIMAL(10,4)) END`;
   // The verdict: the first passing product by rank, else the first rule that blocked (contact first).
   // One statement, so that the engine streams candidates, options and verdicts without storing them.
+  await analyze(db, 'lc_refused_all', 'lc_refused', 'lc_lead_blocks', 'lc_holdings', 'lc_people');
   await db.exec(`CREATE TEMP TABLE lc_verdicts AS
     WITH cand AS (
     SELECT c.activity_id, c.entity_kind, c.entity_id, c.customer_id,
@@ -152,6 +153,7 @@ export async function arbitrate(db: Db, o: ArbitrationInput): Promise<Record<str
            propensity, value, weight,
            CAST(CAST(propensity AS DECIMAL(12,6)) * CAST(value AS DECIMAL(14,2)) * CAST(weight AS DECIMAL(10,4)) AS DECIMAL(38,12)) AS priority
       FROM judged`);
+  await analyze(db, 'lc_verdicts');
   const counts = await db.query<{ block: string | null; n: number }>(
     'SELECT block, CAST(count(*) AS BIGINT) AS n FROM lc_verdicts GROUP BY block ORDER BY block',
   );

@@ -8,6 +8,7 @@
 import type { Activity, SeasonConfig } from '../config/season.js';
 import { quoteString } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
+import { analyze } from './tables.js';
 
 const DEPOSIT_TYPES = "('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')";
 
@@ -24,8 +25,8 @@ const VISIT_OUTCOMES = "('CONTACTED', 'INTERESTED', 'APPOINTMENT', 'CONVERTED_CL
 const list = (values: string[]) => `(${values.map(quoteString).join(', ')})`;
 
 /**
- * The events of one activity's kind for its leads (CTE `who`: lead_id, cid — the customer who
- * acts; `ol`: the leads), each as (lead_id, cid, event_date, event_ref); the window is applied after.
+ * The events of one activity's kind for its leads (table `who`: lead_id, cid — the customer who
+ * acts; table `ol`: the leads), each as (lead_id, cid, event_date, event_ref); the window is applied after.
  */
 function eventsSql(db: Db, a: Activity, config: SeasonConfig, D: string, since: string | null): string {
   const c = a.conversion;
@@ -142,27 +143,30 @@ export async function observeConversions(
     SELECT l.lead_id, l.activity_id, l.entity_kind, l.entity_id, l.customer_id, l.holder_id, l.created_on, l.created_facts
       FROM leads l LEFT JOIN conversions x ON x.lead_id = l.lead_id
      WHERE x.lead_id IS NULL AND l.created_on < ${D} AND l.created_on + ${longest + LATE_DAYS} >= ${D}`);
+  await analyze(db, 'lc_watch');
   for (const a of config.activities) {
     const window = a.conversion.window_days;
+    // The activity's leads and who acts for each, as small tables with statistics: a planner that
+    // guesses their size (PostgreSQL, for a CTE used twice) can pick a nested loop over the accounts.
+    await db.exec('DROP TABLE IF EXISTS ol; DROP TABLE IF EXISTS who');
+    await db.exec(`CREATE TEMP TABLE ol AS
+      SELECT l.lead_id, l.entity_kind, l.entity_id, l.customer_id, l.holder_id, l.created_on, l.created_facts
+        FROM lc_watch l
+       WHERE l.activity_id = ${quoteString(a.id)} AND l.created_on + ${window + LATE_DAYS} >= ${D}`);
+    await db.exec(`CREATE TEMP TABLE who AS
+      SELECT lead_id, holder_id AS cid FROM ol WHERE holder_id IS NOT NULL
+      UNION
+      SELECT ol.lead_id, c.customer_id FROM ol
+        JOIN prospects p ON p.prospect_id = ol.entity_id JOIN customers c ON c.id_no = p.id_no
+       WHERE ol.entity_kind = 'PROSPECT'
+      UNION
+      SELECT ol.lead_id, c.customer_id FROM ol
+        JOIN prospects p ON p.prospect_id = ol.entity_id JOIN customers c ON c.phone = p.phone
+       WHERE ol.entity_kind = 'PROSPECT'`);
+    await analyze(db, 'ol', 'who');
     const sql = `
       INSERT INTO conversions
-      WITH ol AS (
-        SELECT l.lead_id, l.entity_kind, l.entity_id, l.customer_id, l.holder_id, l.created_on, l.created_facts
-          FROM lc_watch l
-         WHERE l.activity_id = ${quoteString(a.id)} AND l.created_on + ${window + LATE_DAYS} >= ${D}
-      ),
-      who AS (
-        SELECT lead_id, holder_id AS cid FROM ol WHERE holder_id IS NOT NULL
-        UNION
-        SELECT ol.lead_id, c.customer_id FROM ol
-          JOIN prospects p ON p.prospect_id = ol.entity_id JOIN customers c ON c.id_no = p.id_no
-         WHERE ol.entity_kind = 'PROSPECT'
-        UNION
-        SELECT ol.lead_id, c.customer_id FROM ol
-          JOIN prospects p ON p.prospect_id = ol.entity_id JOIN customers c ON c.phone = p.phone
-         WHERE ol.entity_kind = 'PROSPECT'
-      ),
-      events (lead_id, cid, event_date, event_ref) AS (${eventsSql(db, a, config, D, since)}),
+      WITH events (lead_id, cid, event_date, event_ref) AS (${eventsSql(db, a, config, D, since)}),
       first AS (
         SELECT e.lead_id, e.cid, e.event_date, e.event_ref,
                row_number() OVER (PARTITION BY e.lead_id ORDER BY e.event_date, ${byteOrder('e.event_ref')}, ${byteOrder('e.cid')}) AS n
@@ -181,5 +185,6 @@ export async function observeConversions(
     const n = await db.execute(sql);
     if (n) found[a.id] = n;
   }
+  await db.exec('DROP TABLE IF EXISTS ol; DROP TABLE IF EXISTS who');
   return found;
 }

@@ -12,7 +12,7 @@ import { observeConversions } from './conversions.js';
 import { grantIncentives, publishBudgets } from './incentives.js';
 import { propensityModels } from './propensity.js';
 import { routeTasks } from './route.js';
-import { configTables } from './tables.js';
+import { analyze, configTables } from './tables.js';
 import { publishUplift } from './uplift.js';
 
 export interface LifecycleInput {
@@ -70,6 +70,8 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
     o.config.activities.filter((a) => o.phase && a.phases.includes(o.phase)).map((a) => a.id),
   );
   await configTables(db, o.config, running);
+  // Tables this run just published, or that people and earlier passes changed, as the planner sees them.
+  await analyze(db, 'lead_candidates', 'customer_features', 'leads', 'tasks', 'conversions', 'contacts');
 
   const [previous] = await db.query<{ d: string | null }>(
     'SELECT max(as_of) AS d FROM lead_runs WHERE as_of < CAST($1 AS DATE)',
@@ -127,6 +129,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
        WHERE next_status <> 'OPEN'
           OR (keep AND (new_facts IS DISTINCT FROM facts OR new_product IS DISTINCT FROM product_code
                         OR new_propensity <> propensity OR new_value <> value OR new_weight <> weight))`);
+    await analyze(db, 'lc_moves');
     await db.execute(`UPDATE leads
         SET status = m.next_status,
             status_on = CASE WHEN m.next_status = 'OPEN' THEN leads.status_on ELSE m.status_on END,
@@ -144,6 +147,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
     await db.exec(
       `CREATE TEMP TABLE lc_new AS SELECT v.* FROM lc_verdicts v WHERE v.block IS NULL AND v.lead_id IS NULL`,
     );
+    await analyze(db, 'lc_new');
     const control = db.dialect.holdoutBucket(`n.activity_id || ':' || n.entity_id`);
     const [{ before } = { before: 0 }] = await db.query<{ before: number }>(
       'SELECT CAST(coalesce(max(lead_id), 0) AS BIGINT) AS before FROM leads',

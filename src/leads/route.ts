@@ -14,6 +14,7 @@
 import type { SeasonConfig } from '../config/season.js';
 import { quoteString } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
+import { analyze } from './tables.js';
 
 export interface RoutingInput {
   asOf: string;
@@ -79,6 +80,7 @@ export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummar
     SELECT s.staff_id, oc.ancestor_id FROM staff s JOIN org_closure oc ON oc.org_id = s.org_id`);
   await db.exec(`CREATE TEMP TABLE lc_county_orgs AS
     SELECT o.org_id FROM orgs o JOIN divisions d ON d.division_code = o.division_code WHERE d.is_county`);
+  await analyze(db, 'lc_merchant_owner', 'lc_staff_in', 'lc_county_orgs');
   await db.exec(`CREATE TEMP TABLE lc_routes AS
     WITH nl AS (
       SELECT l.lead_id, l.activity_id, l.entity_kind, l.entity_id, l.customer_id, l.priority, l.service,
@@ -127,6 +129,7 @@ export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummar
                       ELSE CASE WHEN entity_kind = 'EMPLOYER' AND allow_rm THEN 'CORPORATE_RM' ELSE 'POOL' END END AS channel,
            CASE WHEN route IN ('REMOTE', 'CENTRE_POOL') THEN home_org_id ELSE owner_org END AS credit_org_id
       FROM decided`);
+  await analyze(db, 'lc_routes');
   // New tasks and the queue, decided together: capacity goes in priority order.
   await db.exec(`CREATE TEMP TABLE lc_pending AS
     WITH pending AS (
@@ -154,6 +157,7 @@ export async function routeTasks(db: Db, o: RoutingInput): Promise<RoutingSummar
            CASE WHEN r.at_cap THEN 'CONTACT_CAP'
                 WHEN r.staff_id IS NOT NULL AND r.n > ${t.staff_daily_capacity} - coalesce(u.n, 0) THEN 'CAPACITY' END AS queue_reason
       FROM ranked r LEFT JOIN used u ON u.staff_id = r.staff_id`);
+  await analyze(db, 'lc_pending');
   const created = await db.execute(`INSERT INTO tasks
     SELECT (SELECT coalesce(max(task_id), 0) FROM tasks) + row_number() OVER (ORDER BY r.priority DESC, r.lead_id),
            r.lead_id, r.activity_id, r.customer_id, r.org_id, r.staff_id, r.channel, r.credit_org_id,
