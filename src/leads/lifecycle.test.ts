@@ -56,6 +56,20 @@ doc.activities = [
     reason: { zh: '测试', en: 'test' },
   },
   {
+    id: 'MERCH',
+    program: 'MERCHANT',
+    name: { zh: '商户', en: 'Merchant' },
+    entity: 'MERCHANT',
+    owner: 'MERCHANT_M2',
+    channels: ['MANAGER', 'POOL'],
+    weight: '1',
+    propensity_prior: '0.01',
+    value_per_conversion: '1',
+    conversion: { event: 'RATE_APPLIED' },
+    mine: 'SELECT merchant_id AS entity_id, owner_customer_id AS customer_id FROM merchants',
+    reason: { zh: '测试', en: 'test' },
+  },
+  {
     id: 'LATE',
     program: 'PAYMENT',
     name: { zh: '后来的活动', en: 'A later activity' },
@@ -148,6 +162,12 @@ const bank: [string, string, string[]][] = [
       customer('C43', '1990-06-01', 'OU1', 'M1', 'C3'), // opens a wealth account on the day the lead is made
       customer('C44', '1990-06-01', 'OU1', 'M1', 'C3'), // … on the window's last day (created + 60)
       customer('C45', '1990-06-01', 'OU1', 'M1', 'C3'), // … the day after it
+      // Merchant owners (no risk level: no WEALTH lead), for M2 routing.
+      customer('C50', '1980-06-01', 'OU1', null, null),
+      customer('C51', '1980-06-01', 'OU1', 'M2', null), // their manager sits in OU2, outside OU1
+      customer('C52', '1980-06-01', 'OU1', null, null),
+      customer('C53', '1980-06-01', 'OU1', 'M1', null),
+      customer('C54', '1980-06-01', 'OU1', null, null),
       ...Array.from({ length: 25 }, (_, i) => customer(`C${10 + i}`, '1996-06-01', 'OU2', 'M2', 'C3')),
     ],
   ],
@@ -164,7 +184,18 @@ const bank: [string, string, string[]][] = [
   [
     'employers',
     'employer_id, employer_name, is_government, org_id, corporate_rm_id',
-    ["('E1', '单位一', 'Y', 'SB1', 'RM1')"],
+    ["('E1', '单位一', 'Y', 'SB1', 'RM1')", "('E2', '单位二', 'N', 'OU1', NULL)"],
+  ],
+  [
+    'merchants',
+    'merchant_id, merchant_name, owner_customer_id, merchant_type, org_id, near_employer_id',
+    [
+      "('M_CHAIN', '连锁', 'C50', 'CHAIN', 'OU1', NULL)", // → the branch above: BR1
+      "('M_STREET', '街边', 'C51', 'STREET', 'OU1', NULL)", // → its outlet OU1
+      "('M_PRO', '专业市场', 'C52', 'PRO_MARKET', 'OU1', NULL)", // → the sub-branch above: SB1
+      "('M_NEAR', '菜场', 'C53', 'VEG_MARKET', 'OU2', 'E2')", // → the outlet of the nearby employer's org: OU1
+      "('M_HIGH', '街边二', 'C54', 'STREET', 'SB1', NULL)", // sits above outlet level: SB1's pool
+    ],
   ],
   [
     'accounts',
@@ -268,6 +299,18 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
          GROUP BY customer_id HAVING count(*) > 2) x`,
     );
     expect(over?.n).toBe(0);
+  });
+
+  it('routes merchants by M2 and the owner’s manager only within the owning org', async () => {
+    const route = async (m: string) => {
+      const t = await taskOf('MERCH', m);
+      return [t?.org_id, t?.staff_id, t?.channel];
+    };
+    expect(await route('M_CHAIN')).toEqual(['BR1', null, 'POOL']);
+    expect(await route('M_STREET')).toEqual(['OU1', null, 'POOL']); // M2 works in OU2
+    expect(await route('M_PRO')).toEqual(['SB1', null, 'POOL']);
+    expect(await route('M_NEAR')).toEqual(['OU1', 'M1', 'MANAGER']);
+    expect(await route('M_HIGH')).toEqual(['SB1', null, 'POOL']);
   });
 
   it('answers the lobby PAD by customer id or scanned ID number: masked, suitable, audited', async () => {
