@@ -47,6 +47,8 @@ export const TASK_CHANNELS = [
   'SMS',
   'OUTBOUND_CALL',
 ] as const;
+/** Channels worked from the remote-banking centre (B3), not at an outlet. */
+export const REMOTE_CHANNELS = ['SMS', 'OUTBOUND_CALL'] as const;
 /** The event kinds that convert a lead, observed in later extracts (PLAYBOOK.md step 6). */
 export const CONVERSION_EVENTS = [
   'ADB_REACHES_THRESHOLD',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db, SqlValue } from '../db/types.js';
+import { bankDate, utcTimestamp as nowTs } from '../domain/bankTime.js';
 import { formatReasonColumn, formatReasonSql, reasonSql, stageExpr, typedSql } from './checks.js';
 import { type Column, sqlType } from './contract.js';
 import { DropError } from './errors.js';
@@ -32,11 +33,8 @@ export interface LoadOptions {
   onProgress?: (message: string) => void;
 }
 
-export function todayInShanghai(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
-}
-
-const nowTs = () => new Date().toISOString().replace('T', ' ').replace('Z', '');
+/** Today's date at the bank (Asia/Shanghai). */
+export const todayInShanghai = (now = new Date()): string => bankDate(now);
 
 /** Load one drop folder. Resolves with the report of an APPLIED or FAILED load (never half-applied). */
 export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): Promise<LoadReport> {

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Institution as MatcherInstitution } from '../matching/institutions.js';
 import { normaliseName } from '../matching/normalise.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Cell } from './csv.js';
@@ -137,14 +138,29 @@ function aliasesOf(name: string): string[] {
   return short !== name ? [short] : [];
 }
 
+/** A generated institution as the matcher reads it from `overseas_institutions`. */
+export function institutionRecord(i: Institution): MatcherInstitution {
+  return {
+    institution_id: i.id,
+    institution_name: i.name,
+    country: i.country,
+    swift_bic: i.bic,
+    account_no: i.account,
+    aliases: i.aliases.join('|') || null,
+    supports_tuition: i.supportsTuition ? 'Y' : 'N',
+  };
+}
+
+/** The institution's cells in the extract's column order. */
 export function institutionRow(i: Institution): Cell[] {
+  const r = institutionRecord(i);
   return [
-    i.id,
-    i.name,
-    i.country,
-    i.bic,
-    i.account,
-    i.aliases.join('|') || null,
-    i.supportsTuition ? 'Y' : 'N',
+    r.institution_id,
+    r.institution_name,
+    r.country,
+    r.swift_bic,
+    r.account_no,
+    r.aliases,
+    r.supports_tuition,
   ];
 }

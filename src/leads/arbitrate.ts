@@ -9,6 +9,7 @@
 
 import type { SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
+import { CONSENT_ORDER } from './contactPolicy.js';
 import { type PropensityModel, propensitySql } from './propensity.js';
 import { analyze, weightFactSql } from './tables.js';
 
@@ -40,7 +41,7 @@ export async function arbitrate(db: Db, o: ArbitrationInput): Promise<Record<str
   await db.exec(`CREATE TEMP TABLE lc_refused_all AS
     SELECT customer_id FROM (
       SELECT customer_id, event,
-             row_number() OVER (PARTITION BY customer_id ORDER BY event_at DESC, CASE WHEN event = 'REFUSED_ALL' THEN 0 ELSE 1 END) AS n
+             row_number() OVER (PARTITION BY customer_id ORDER BY ${CONSENT_ORDER}) AS n
         FROM consent_events WHERE event = 'REFUSED_ALL' OR event_at < ${o.endOfDay}) x
      WHERE n = 1 AND event = 'REFUSED_ALL'`);
   await db.exec(`CREATE TEMP TABLE lc_refused AS

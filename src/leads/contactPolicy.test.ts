@@ -1,7 +1,8 @@
 // The contact policy's rules (PLAYBOOK.md step 5) and the uplift estimate, as pure functions.
 
 import { expect, it } from 'vitest';
-import { bankClock, contactRefusal, inQuietHours } from './contactPolicy.js';
+import { bankClock } from '../domain/bankTime.js';
+import { contactRefusal, inQuietHours } from './contactPolicy.js';
 import { upliftOf } from './uplift.js';
 
 const quiet = { from: '21:00', to: '09:00' };

@@ -3,6 +3,9 @@
 // 7 × 24 hours across activities — a contact is an outcome other than NOT_REACHED; no SMS or outbound
 // call between «21:00» and «09:00» bank time; service tasks are exempt from both.
 
+import { REMOTE_CHANNELS } from '../config/season.js';
+import { bankClock } from '../domain/bankTime.js';
+
 export const OUTCOMES = [
   'CONTACTED',
   'NOT_REACHED',
@@ -15,18 +18,7 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const REMOTE_CHANNELS = ['SMS', 'OUTBOUND_CALL'];
 const WEEK_MS = 7 * 24 * 3_600_000;
-
-/** HH:MM of an instant in the bank's time zone (China Standard Time, UTC+8). */
-export function bankClock(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(11, 16);
-}
-
-/** The bank's calendar date of an instant. */
-export function bankDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** True when HH:MM falls in the quiet hours [from, to), which may wrap past midnight. */
 export function inQuietHours(clock: string, quiet: { from: string; to: string }): boolean {
@@ -34,6 +26,16 @@ export function inQuietHours(clock: string, quiet: { from: string; to: string })
     ? clock >= quiet.from && clock < quiet.to
     : clock >= quiet.from || clock < quiet.to;
 }
+
+/**
+ * The order in which consent events decide (PIPL art. 24): the latest stands, and at the same instant
+ * a refusal of all marketing stands over a re-grant.
+ */
+export const CONSENT_ORDER = "event_at DESC, CASE WHEN event = 'REFUSED_ALL' THEN 0 ELSE 1 END";
+
+/** SQL: the latest consent event of `customer` (an expression) — 'REFUSED_ALL', 'REGRANTED' or NULL. */
+export const latestConsentSql = (customer: string) =>
+  `(SELECT event FROM consent_events WHERE customer_id = ${customer} ORDER BY ${CONSENT_ORDER} LIMIT 1)`;
 
 /** Outcomes that record the customer turning the bank down: always recorded, whatever the policy. */
 export const REFUSALS: readonly Outcome[] = ['REFUSED', 'REFUSED_ALL', 'INVALID'];
@@ -58,7 +60,7 @@ export function contactRefusal(
 ): { code: 'QUIET_HOURS' | 'CONTACT_CAP'; message: string } | null {
   if (!c.marketing || REFUSALS.includes(c.outcome)) return null;
   const clock = bankClock(c.at);
-  if (REMOTE_CHANNELS.includes(c.channel) && inQuietHours(clock, c.quiet))
+  if ((REMOTE_CHANNELS as readonly string[]).includes(c.channel) && inQuietHours(clock, c.quiet))
     return {
       code: 'QUIET_HOURS',
       message: `no ${c.channel} between ${c.quiet.from} and ${c.quiet.to} (it is ${clock} bank time)`,

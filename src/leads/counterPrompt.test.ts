@@ -10,7 +10,7 @@ import { insertBank } from '../../test/hand-made.js';
 import { loadSeasonConfig } from '../config/season.js';
 import { messyName } from '../generator/messy.js';
 import { Rng } from '../generator/random.js';
-import { buildInstitutions } from '../generator/reference.js';
+import { buildInstitutions, institutionRecord } from '../generator/reference.js';
 import { closeNames, type Institution, InstitutionMatcher, similarity } from '../matching/institutions.js';
 import { normaliseName } from '../matching/normalise.js';
 import { CounterInputError, CounterPrompt, MAX_FIELD_LENGTH, tuitionActivity } from './counterPrompt.js';
@@ -169,15 +169,7 @@ describeEachEngine('the counter prompt', (engine) => {
 
 it('finds PROBABLE names through the word index exactly as a scan of every name with closeNames does', () => {
   const { listed, unlisted } = buildInstitutions(5, 600);
-  const rows: Institution[] = listed.map((i) => ({
-    institution_id: i.id,
-    institution_name: i.name,
-    country: i.country,
-    swift_bic: i.bic,
-    account_no: i.account,
-    aliases: i.aliases.join('|') || null,
-    supports_tuition: i.supportsTuition ? 'Y' : 'N',
-  }));
+  const rows: Institution[] = listed.map(institutionRecord);
   const matcher = new InstitutionMatcher(rows);
   const forms = listed
     .filter((i) => i.supportsTuition)

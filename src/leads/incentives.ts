@@ -5,14 +5,13 @@
 // again by later runs, so a budget raised in the season file pays it). The ledger is only appended to.
 
 import type { SeasonConfig } from '../config/season.js';
-import type { Db } from '../db/types.js';
+import type { Db, SqlValue } from '../db/types.js';
+import { fromUnits, toUnits } from '../domain/money.js';
+import { insertRows } from './tables.js';
 
-/** Exact yuan (or points) as integer hundredths. */
-const toCents = (decimal: string): bigint => {
-  const [whole = '0', frac = ''] = decimal.split('.');
-  return BigInt(whole) * 100n + BigInt(`${frac}00`.slice(0, 2));
-};
-const fromCents = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
+/** Exact yuan (or points) as integer hundredths, and back. */
+const toCents = (decimal: string) => toUnits(decimal, 2);
+const fromCents = (cents: bigint) => fromUnits(cents, 2);
 
 /** The budget of a branch for a kind in the season config (0 when none is set). */
 export function budgetOf(config: SeasonConfig, branchId: string, kind: 'POINTS' | 'LIJIANJIN'): string {
@@ -70,7 +69,7 @@ export async function grantIncentives(
   );
   let entryId = Number(next);
   const once = new Set<string>();
-  const rows: string[] = [];
+  const rows: SqlValue[][] = [];
   const summary: GrantSummary = { granted: 0, refused: 0, refusals: [] };
   for (const c of due) {
     const key = `${c.season_start}|${c.customer_id}|${c.activity_id}|${c.event_kind}`;
@@ -95,15 +94,23 @@ export async function grantIncentives(
         summary.refusals.push(`${c.activity_id} ${c.customer_id}: ${refusal}`);
       if (c.refused_before) continue; // reported once in the ledger; the run report repeats it
     } else summary.granted++;
-    const v = (s: string | null) => (s === null ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
-    rows.push(
-      `(${++entryId}, CAST('${c.season_start}' AS DATE), CAST('${asOf}' AS DATE), ${c.lead_id}, ${v(c.customer_id)}, ${v(c.activity_id)},
-        ${v(c.event_kind)}, CAST('${c.event_date}' AS DATE), ${v(c.branch_id)}, '${rule.kind}', CAST('${fromCents(amount)}' AS DECIMAL(18,2)),
-        '${refusal ? 'REFUSED' : 'GRANTED'}', ${v(refusal)})`,
-    );
+    rows.push([
+      ++entryId,
+      c.season_start,
+      asOf,
+      c.lead_id,
+      c.customer_id,
+      c.activity_id,
+      c.event_kind,
+      c.event_date,
+      c.branch_id,
+      rule.kind,
+      fromCents(amount),
+      refusal ? 'REFUSED' : 'GRANTED',
+      refusal,
+    ]);
   }
-  for (let i = 0; i < rows.length; i += 500)
-    await db.exec(`INSERT INTO incentive_ledger VALUES ${rows.slice(i, i + 500).join(', ')}`);
+  await insertRows(db, 'incentive_ledger', rows);
   return summary;
 }
 
@@ -133,18 +140,24 @@ export async function publishBudgets(
   );
   const byKey = new Map(ledger.map((l) => [`${l.branch_id}|${l.kind}`, l]));
   await db.exec('DELETE FROM budgets');
-  const rows: string[] = [];
+  const rows: SqlValue[][] = [];
   for (const { org_id } of branches)
     for (const kind of ['POINTS', 'LIJIANJIN'] as const) {
       const budget = toCents(budgetOf(config, org_id, kind));
       const l = byKey.get(`${org_id}|${kind}`);
       if (budget === 0n && !l) continue;
       const granted = toCents(l?.granted ?? '0');
-      rows.push(
-        `(CAST('${asOf}' AS DATE), CAST('${seasonStart}' AS DATE), '${org_id.replace(/'/g, "''")}', '${kind}', ${fromCents(budget)}, ${fromCents(granted)},
-          ${fromCents(budget - granted)}, ${Number(l?.grants ?? 0)}, ${Number(l?.refusals ?? 0)})`,
-      );
+      rows.push([
+        asOf,
+        seasonStart,
+        org_id,
+        kind,
+        fromCents(budget),
+        fromCents(granted),
+        fromCents(budget - granted),
+        Number(l?.grants ?? 0),
+        Number(l?.refusals ?? 0),
+      ]);
     }
-  for (let i = 0; i < rows.length; i += 500)
-    await db.exec(`INSERT INTO budgets VALUES ${rows.slice(i, i + 500).join(', ')}`);
+  await insertRows(db, 'budgets', rows);
 }

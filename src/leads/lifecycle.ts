@@ -7,6 +7,7 @@
 
 import type { Phase, SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
+import { bankDayEnd, utcTimestamp } from '../domain/bankTime.js';
 import { arbitrate } from './arbitrate.js';
 import { observeConversions } from './conversions.js';
 import { grantIncentives, publishBudgets } from './incentives.js';
@@ -33,13 +34,9 @@ export interface LifecycleSummary {
   incentives: { granted: number; refused: number; refusals: string[] };
 }
 
-/** The bank's clock: China Standard Time, UTC+8, no daylight saving. */
-const BANK_UTC_OFFSET_HOURS = 8;
-
-/** Midnight starting the day after `date` in the bank's time zone, minus `hoursBack`, as a UTC TIMESTAMP literal. */
-export function bankDayEnd(date: string, hoursBack = 0): string {
-  const ms = Date.parse(`${date}T00:00:00Z`) + (24 - BANK_UTC_OFFSET_HOURS - hoursBack) * 3_600_000;
-  return `CAST('${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}' AS TIMESTAMP)`;
+/** The first instant after bank day `date`, minus `hoursBack` hours, as a UTC TIMESTAMP literal. */
+function dayEndLiteral(date: string, hoursBack = 0): string {
+  return `CAST('${utcTimestamp(bankDayEnd(date, hoursBack))}' AS TIMESTAMP)`;
 }
 
 export async function advanceLeads(db: Db, o: LifecycleInput): Promise<LifecycleSummary> {
@@ -86,8 +83,8 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
       models,
       asOf: o.asOf,
       seasonStart: o.seasonStart,
-      endOfDay: bankDayEnd(o.asOf),
-      refusalSince: bankDayEnd(o.asOf, t.refusal_suppress_days * 24),
+      endOfDay: dayEndLiteral(o.asOf),
+      refusalSince: dayEndLiteral(o.asOf, t.refusal_suppress_days * 24),
       config: o.config,
     }),
   );
@@ -189,8 +186,8 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
     routeTasks(db, {
       asOf: o.asOf,
       config: o.config,
-      capSince: bankDayEnd(o.asOf, 7 * 24),
-      endOfDay: bankDayEnd(o.asOf),
+      capSince: dayEndLiteral(o.asOf, 7 * 24),
+      endOfDay: dayEndLiteral(o.asOf),
       byteOrder: bytes,
     }),
   );
@@ -201,7 +198,7 @@ export async function advanceLeads(db: Db, o: LifecycleInput): Promise<Lifecycle
   });
   await db.execute(
     `INSERT INTO lead_runs (as_of, run_id, finished_at, summary) VALUES (CAST($1 AS DATE), $2, CAST($3 AS TIMESTAMP), $4)`,
-    [o.asOf, o.runId, new Date().toISOString().replace('T', ' ').replace('Z', ''), JSON.stringify(summary)],
+    [o.asOf, o.runId, utcTimestamp(), JSON.stringify(summary)],
   );
   await db.exec(
     'DROP TABLE IF EXISTS lc_watch; DROP TABLE IF EXISTS lc_moves; DROP TABLE IF EXISTS lc_new; DROP TABLE IF EXISTS lc_verdicts; DROP TABLE IF EXISTS lc_lead_blocks; DROP TABLE IF EXISTS lc_options; DROP TABLE IF EXISTS lc_cand; DROP TABLE IF EXISTS lc_routes; DROP TABLE IF EXISTS lc_pending',

@@ -9,8 +9,11 @@
 import { createHmac } from 'node:crypto';
 import type { Activity, SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
+import { utcTimestamp } from '../domain/bankTime.js';
 import { mask } from '../domain/masking.js';
+import { fromUnits, toUnits } from '../domain/money.js';
 import { leadReason } from '../pipeline/models/leads/lead_candidates.js';
+import { latestConsentSql } from './contactPolicy.js';
 import { type ProductRow, productBlock } from './suitability.js';
 
 export interface PadLead {
@@ -49,19 +52,9 @@ export class PadLookupError extends Error {}
 /** The staff roles that serve walk-in customers at the lobby and the counter (ARCHITECTURE: access). */
 export const POINT_OF_SERVICE_ROLES = ['LOBBY', 'TELLER'];
 
-const DIGITS = 12;
-/** a × b × c of decimal texts, exactly, as a decimal text with 12 places. */
-function product3(a: string, b: string, c: string): bigint {
-  const scaled = (x: string) => {
-    const [w = '0', f = ''] = x.split('.');
-    return BigInt(w) * 10n ** 4n + BigInt(`${f}0000`.slice(0, 4));
-  };
-  return scaled(a) * scaled(b) * scaled(c);
-}
-const asDecimal = (v: bigint) => {
-  const s = v.toString().padStart(DIGITS + 1, '0');
-  return `${s.slice(0, -DIGITS)}.${s.slice(-DIGITS)}`;
-};
+/** a × b × c of decimal texts (each to 4 places), exactly, in units of 10^-12. */
+const product3 = (a: string, b: string, c: string): bigint => toUnits(a, 4) * toUnits(b, 4) * toUnits(c, 4);
+const asDecimal = (v: bigint) => fromUnits(v, 12);
 
 export class PadLookup {
   private constructor(
@@ -105,7 +98,7 @@ export class PadLookup {
     await this.db.execute(
       `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (CAST($1 AS TIMESTAMP), $2, $3, $4, $5)`,
       [
-        new Date().toISOString().replace('T', ' ').replace('Z', ''),
+        utcTimestamp(),
         actor.staffId,
         allowed ? 'PAD_LOOKUP' : 'PAD_LOOKUP_REFUSED',
         customerId,
@@ -133,8 +126,7 @@ export class PadLookup {
     }>(
       `SELECT c.customer_id, c.name, c.phone, c.home_org_id, c.risk_level, c.division_code, f.age,
               (coalesce(c.marketing_consent, 'N') = 'Y' AND coalesce(c.dnd, 'N') <> 'Y'
-               AND coalesce((SELECT e.event FROM consent_events e WHERE e.customer_id = c.customer_id
-                              ORDER BY e.event_at DESC, CASE WHEN e.event = 'REFUSED_ALL' THEN 0 ELSE 1 END LIMIT 1), '') <> 'REFUSED_ALL') AS reachable
+               AND coalesce(${latestConsentSql('c.customer_id')}, '') <> 'REFUSED_ALL') AS reachable
          FROM customers c LEFT JOIN customer_features f ON f.customer_id = c.customer_id WHERE c.customer_id = $1`,
       [customerId],
     );

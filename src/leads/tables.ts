@@ -2,16 +2,26 @@
 // what arbitration, routing and conversion need, the activities' products in order, the weight_by
 // factors, and the regions where each product may be sold.
 
-import type { Activity, SeasonConfig } from '../config/season.js';
+import { type Activity, REMOTE_CHANNELS, type SeasonConfig } from '../config/season.js';
 import { quoteIdent, quoteString } from '../db/dialect.js';
 import type { Db, SqlValue } from '../db/types.js';
 
 /** Channels worked from an org's shared list (the outlet pool, the lobby, the outreach teams). */
 const POOL_CHANNELS = ['POOL', 'LOBBY', 'DOOR'] as const;
-const REMOTE_CHANNELS = ['SMS', 'OUTBOUND_CALL'] as const;
 
 const literal = (v: SqlValue): string =>
   v === null ? 'NULL' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : quoteString(v);
+
+/** Rows of constants into a table, in chunks; each literal takes its column's type on both engines. */
+export async function insertRows(db: Db, table: string, rows: SqlValue[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await db.exec(
+      `INSERT INTO ${quoteIdent(table)} VALUES ${rows
+        .slice(i, i + 500)
+        .map((r) => `(${r.map(literal).join(', ')})`)
+        .join(', ')}`,
+    );
+}
 
 /** A temporary table of constant rows (columns: name and SQL type). */
 export async function tempTable(
@@ -24,17 +34,7 @@ export async function tempTable(
   await db.exec(
     `CREATE TEMP TABLE ${quoteIdent(name)} (${columns.map(([c, t]) => `${quoteIdent(c)} ${t}`).join(', ')})`,
   );
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    await db.exec(
-      `INSERT INTO ${quoteIdent(name)} VALUES ${chunk
-        .map(
-          (r) =>
-            `(${r.map((v, j) => `CAST(${literal(v)} AS ${(columns[j] as [string, string])[1]})`).join(', ')})`,
-        )
-        .join(', ')}`,
-    );
-  }
+  await insertRows(db, name, rows);
 }
 
 /** The first of the activity's channels among `among`, or null. */

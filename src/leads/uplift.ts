@@ -4,7 +4,8 @@
 // of a difference of two proportions. "INSUFFICIENT" when either group has fewer than «30» leads.
 
 import type { SeasonConfig } from '../config/season.js';
-import type { Db } from '../db/types.js';
+import type { Db, SqlValue } from '../db/types.js';
+import { insertRows } from './tables.js';
 
 export interface UpliftFigures {
   treatedLeads: number;
@@ -48,7 +49,8 @@ export function upliftOf(f: UpliftFigures, minGroup: number): UpliftResult {
   };
 }
 
-const dec = (x: number | null) => (x === null ? 'NULL' : x.toFixed(6));
+/** A rate as exact decimal text with 6 places (the column's scale). */
+const dec = (x: number | null) => (x === null ? null : x.toFixed(6));
 
 export async function publishUplift(db: Db, config: SeasonConfig, asOf: string): Promise<void> {
   const D = `CAST('${asOf}' AS DATE)`;
@@ -84,7 +86,7 @@ export async function publishUplift(db: Db, config: SeasonConfig, asOf: string):
     groups.set(key, g);
   }
   await db.exec('DELETE FROM uplift');
-  const values: string[] = [];
+  const values: SqlValue[][] = [];
   for (const g of [...groups.values()].sort((a, b) =>
     a.season + a.activity < b.season + b.activity ? -1 : 1,
   ))
@@ -97,11 +99,22 @@ export async function publishUplift(db: Db, config: SeasonConfig, asOf: string):
         controlConverted: Number((closed ? g.c?.converted_closed : g.c?.converted) ?? 0),
       };
       const u = upliftOf(f, config.thresholds.holdout_min_group);
-      values.push(
-        `(${D}, CAST('${g.season}' AS DATE), '${g.activity}', '${scope}', ${f.treatedLeads}, ${f.treatedConverted}, ${f.controlLeads},
-          ${f.controlConverted}, ${dec(u.treatedRate)}, ${dec(u.controlRate)}, ${dec(u.uplift)}, ${dec(u.ciLow)}, ${dec(u.ciHigh)}, '${u.status}')`,
-      );
+      values.push([
+        asOf,
+        g.season,
+        g.activity,
+        scope,
+        f.treatedLeads,
+        f.treatedConverted,
+        f.controlLeads,
+        f.controlConverted,
+        dec(u.treatedRate),
+        dec(u.controlRate),
+        dec(u.uplift),
+        dec(u.ciLow),
+        dec(u.ciHigh),
+        u.status,
+      ]);
     }
-  for (let i = 0; i < values.length; i += 500)
-    await db.exec(`INSERT INTO uplift VALUES ${values.slice(i, i + 500).join(', ')}`);
+  await insertRows(db, 'uplift', values);
 }

@@ -5,9 +5,10 @@
 
 import type { Activity, SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
+import { bankDate, utcTimestamp } from '../domain/bankTime.js';
 import { mask } from '../domain/masking.js';
 import { leadReason } from '../pipeline/models/leads/lead_candidates.js';
-import { bankDate, contactRefusal, OUTCOMES, type Outcome, REFUSALS } from './contactPolicy.js';
+import { contactRefusal, latestConsentSql, OUTCOMES, type Outcome, REFUSALS } from './contactPolicy.js';
 
 export class WorkRefused extends Error {
   constructor(
@@ -54,8 +55,6 @@ export interface TaskView {
   talking_points: string;
   last_outcome: string | null;
 }
-
-const nowTs = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
 function activityOf(config: SeasonConfig, id: string): Activity | undefined {
   return config.activities.find((a) => a.id === id);
@@ -214,11 +213,9 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
     const marketing = !task.service;
     if (marketing && !REFUSALS.includes(outcome)) {
       // A refusal of all marketing stands until a re-grant recorded after it.
-      const [last] = await tx.query<{ event: string }>(
-        `SELECT event FROM consent_events WHERE customer_id = $1
-          ORDER BY event_at DESC, CASE WHEN event = 'REFUSED_ALL' THEN 0 ELSE 1 END LIMIT 1`,
-        [task.subject],
-      );
+      const [last] = await tx.query<{ event: string | null }>(`SELECT ${latestConsentSql('$1')} AS event`, [
+        task.subject,
+      ]);
       if (last?.event === 'REFUSED_ALL')
         throw new WorkRefused('REFUSED_ALL', `task ${o.taskId}: the customer has refused all marketing`);
     }
@@ -227,7 +224,11 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
       ? await tx.query<{ contact_at: string }>(
           `SELECT contact_at FROM contacts WHERE customer_id = $1 AND is_contact AND is_marketing
               AND contact_at > CAST($2 AS TIMESTAMP) AND contact_at < CAST($3 AS TIMESTAMP)`,
-          [task.customer_id, nowTs(new Date(at.getTime() - week)), nowTs(new Date(at.getTime() + week))],
+          [
+            task.customer_id,
+            utcTimestamp(new Date(at.getTime() - week)),
+            utcTimestamp(new Date(at.getTime() + week)),
+          ],
         )
       : [];
     const refusal = contactRefusal({
@@ -243,7 +244,7 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
     const [{ next } = { next: 0 }] = await tx.query<{ next: number }>(
       'SELECT CAST(coalesce(max(contact_id), 0) + 1 AS BIGINT) AS next FROM contacts',
     );
-    const contactAt = nowTs(at);
+    const contactAt = utcTimestamp(at);
     const by = o.staffId ?? task.staff_id;
     await tx.execute(
       `INSERT INTO contacts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CAST($11 AS TIMESTAMP), CAST($12 AS TIMESTAMP), $13, $14)`,
@@ -259,7 +260,7 @@ export async function recordOutcome(db: Db, config: SeasonConfig, o: OutcomeInpu
         o.reason?.trim() || null,
         o.note?.trim() || null,
         contactAt,
-        nowTs(new Date()),
+        utcTimestamp(new Date()),
         outcome !== 'NOT_REACHED',
         marketing,
       ],
@@ -321,7 +322,7 @@ export function recordConsentRegrant(
     if (!c) throw new WorkRefused('NOT_FOUND', `no customer ${o.customerId}`);
     await tx.execute(`INSERT INTO consent_events VALUES ($1, 'REGRANTED', CAST($2 AS TIMESTAMP), $3, $4)`, [
       o.customerId,
-      nowTs(o.at ?? new Date()),
+      utcTimestamp(o.at ?? new Date()),
       o.staffId,
       o.note?.trim() || null,
     ]);

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { messyName } from '../generator/messy.js';
 import { Rng } from '../generator/random.js';
-import { buildInstitutions, type Institution as GenInstitution } from '../generator/reference.js';
+import { buildInstitutions, institutionRecord } from '../generator/reference.js';
 import {
   type Beneficiary,
   closeNames,
@@ -31,18 +31,6 @@ it('normalises names as METRICS.md says', () => {
 interface Case extends Beneficiary {
   label: string | null;
   how: string;
-}
-
-function toRow(i: GenInstitution): Institution {
-  return {
-    institution_id: i.id,
-    institution_name: i.name,
-    country: i.country,
-    swift_bic: i.bic,
-    account_no: i.account,
-    aliases: i.aliases.join('|') || null,
-    supports_tuition: i.supportsTuition ? 'Y' : 'N',
-  };
 }
 
 function labelledSet(): { institutions: Institution[]; cases: Case[] } {
@@ -105,7 +93,7 @@ function labelledSet(): { institutions: Institution[]; cases: Case[] } {
       beneficiary_country: 'GB',
     });
   }
-  return { institutions: listed.map(toRow), cases };
+  return { institutions: listed.map(institutionRecord), cases };
 }
 
 it('matches the labelled set: EXACT_* never wrong, most messy names found', () => {

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { SeasonConfig } from '../config/season.js';
 import { quoteIdent } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
+import { utcTimestamp as nowTs } from '../domain/bankTime.js';
 import { Calendar, daysBetweenInclusive } from '../domain/calendar.js';
 import { addDays, lastCompleteMonth, monthStart, threeYearsBefore } from '../domain/dates.js';
 import { dateLiteral } from '../extracts/checks.js';
@@ -83,7 +84,6 @@ export function runParams(
 
 /** A run's staging table: named after the run, so that runs never share one. */
 const staging = (runId: number, model: string) => `stg_r${runId}__${model}`;
-const nowTs = () => new Date().toISOString().replace('T', ' ').replace('Z', '');
 
 export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
   const t0 = Date.now();
