@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Calendar } from '../domain/calendar.js';
 import { isRealDate } from '../domain/dates.js';
 import { ACCOUNT_TYPES } from '../extracts/contract.js';
+import { KPI_IDS } from '../kpis/catalogue.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 export const DEFAULT_SEASON_FILE = join(PACKAGE_ROOT, 'season', 'default.yaml');
@@ -33,6 +34,7 @@ export type Phase = (typeof PHASES)[number];
 const phaseOverride = z.object({ start: date.optional(), end: date.optional() }).strict();
 
 export const PROGRAMS = ['PAYROLL', 'ELDERLY_MINOR', 'PAYMENT', 'MERCHANT', 'COUNTY'] as const;
+export type Program = (typeof PROGRAMS)[number];
 export const LEAD_ENTITIES = ['CUSTOMER', 'EMPLOYER', 'MERCHANT', 'PROSPECT'] as const;
 /** Who owns an activity's leads (PLAYBOOK.md step 4). */
 export const OWNERS = ['OUTLET', 'COUNTY_OUTLET', 'EMPLOYER_ORG', 'MERCHANT_M2', 'CUSTOMER_MANAGER'] as const;
@@ -131,6 +133,43 @@ const activity = z
   .strict();
 export type Activity = z.output<typeof activity>;
 
+/** How a target's period is written (resolved against each season in src/kpis/periods.ts). */
+const periodLabel = z
+  .string()
+  .regex(
+    /^(SEASON|YEAR_END|NEW_YEAR|CONSOLIDATION|Q[1-4]|\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})$/,
+    'must be SEASON, YEAR_END, NEW_YEAR, CONSOLIDATION, Q1–Q4 or YYYY-MM-DD..YYYY-MM-DD',
+  );
+export const BRIEFING_LEVELS = ['BRANCH', 'SUBBRANCH', 'OUTLET', 'STAFF'] as const;
+
+/**
+ * A target in the season file: for one org (`org`), every org of a level (`level`), or one staff
+ * member (`staff`). Targets loaded into the database (`wangji targets load`) take precedence.
+ */
+const seasonTarget = z
+  .object({
+    kpi: z.enum(KPI_IDS),
+    org: z.string().min(1).optional(),
+    level: z.enum(['HQ', 'BRANCH', 'SUBBRANCH', 'OUTLET']).optional(),
+    staff: z.string().min(1).optional(),
+    period: periodLabel,
+    target: decimal,
+  })
+  .strict()
+  .refine((t) => [t.org, t.level, t.staff].filter((v) => v !== undefined).length === 1, {
+    message: 'name exactly one of org, level or staff',
+  });
+
+/** A configured view of the weekly briefing (e.g. P10's third-generation card assessment). */
+const briefingView = z
+  .object({
+    title: localized,
+    kpis: z.array(z.enum(KPI_IDS)).min(1),
+    periods: z.array(periodLabel).min(1).optional(),
+    levels: z.array(z.enum(BRIEFING_LEVELS)).min(1).optional(),
+  })
+  .strict();
+
 export const seasonConfigSchema = z
   .object({
     season: z
@@ -220,6 +259,13 @@ export const seasonConfigSchema = z
     holidays: z
       .array(z.object({ date, kind: z.enum(['HOLIDAY', 'WORKDAY']), name: z.string().min(1) }).strict())
       .default([]),
+    targets: z.array(seasonTarget).default([]),
+    briefing_views: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_]*$/, 'a view name is lower-case letters, digits and _'),
+        briefingView,
+      )
+      .default({}),
     activities: z
       .array(activity)
       .default([])

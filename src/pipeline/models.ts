@@ -13,20 +13,33 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Activity, Phase } from '../config/season.js';
+import type { Activity, Phase, SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { balanceLiveModel } from './models/features/balance_live.js';
 import { divisionsModel } from './models/features/divisions.js';
+import { kpiCreditsModel } from './models/kpis/kpi_credits.js';
+import { kpiPeriodsModel } from './models/kpis/kpi_periods.js';
+import { kpiTargetsModel } from './models/kpis/kpi_targets.js';
 import { leadCandidatesModel } from './models/leads/lead_candidates.js';
 import { remittanceMatchesModel } from './models/matching/remittance_matches.js';
 
 export const MODELS_DIR = join(PACKAGE_ROOT, 'src', 'pipeline', 'models');
-export const STAGES = ['features', 'segments', 'monitoring', 'merchants', 'matching', 'leads'] as const;
+export const STAGES = [
+  'features',
+  'segments',
+  'monitoring',
+  'merchants',
+  'matching',
+  'leads',
+  'kpis',
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface RunContext {
   asOf: string;
+  /** The season config of the run. */
+  config: SeasonConfig;
   /** Acquiring fee tiers of the season config, lowest floor first. */
   feeTiers: { min_adb: string; rate: string }[];
   /** Value-contribution spreads by account_type (decimal text). */
@@ -70,7 +83,15 @@ export interface Model {
   build?: (db: Db, ctx: RunContext, target: string) => Promise<void>;
 }
 
-const TS_MODELS: Model[] = [balanceLiveModel, divisionsModel, leadCandidatesModel, remittanceMatchesModel];
+const TS_MODELS: Model[] = [
+  balanceLiveModel,
+  divisionsModel,
+  leadCandidatesModel,
+  remittanceMatchesModel,
+  kpiTargetsModel,
+  kpiPeriodsModel,
+  kpiCreditsModel,
+];
 
 export function parseSqlModel(stage: Stage, file: string, text: string): Model {
   const header: Record<string, string> = {};
