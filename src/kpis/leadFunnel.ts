@@ -18,7 +18,11 @@ export async function publishLeadFunnel(
     : "SELECT 'none' AS activity_id WHERE 1 = 0";
   await db.exec('DROP TABLE IF EXISTS lead_funnel');
   await db.exec(`CREATE TABLE lead_funnel AS
-    WITH activities AS (${ids}),
+    WITH activities AS (
+      -- The season file's activities, and any other that made leads this season (since removed).
+      ${ids}
+      UNION SELECT DISTINCT activity_id FROM leads WHERE season_start = ${S}
+    ),
     mined AS (SELECT activity_id, count(*) AS n FROM lead_candidates GROUP BY activity_id),
     season_leads AS (
       SELECT l.lead_id, l.activity_id, CASE WHEN l.is_control THEN 1 ELSE 0 END AS is_control

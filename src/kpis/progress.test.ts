@@ -237,6 +237,18 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
       (9002, DATE '2026-11-15', 'ACT', 'C6', 'X', DATE '2027-01-12', NULL, TRUE, FALSE, NULL, NULL, NULL, DATE '2027-01-13'),
       (9003, DATE '2026-11-15', 'ACT', 'C7', 'X', DATE '2027-01-16', NULL, FALSE, FALSE, NULL, NULL, NULL, DATE '2027-01-17'),
       (9004, DATE '2026-11-15', 'ACT', 'C1', 'X', DATE '2027-01-18', NULL, FALSE, FALSE, 2, 'O1', NULL, DATE '2027-01-19')`);
+    // Leads of an activity since removed from the season file, closed, with their tasks and contacts.
+    const lead = (id: number, control: boolean) =>
+      `(${id}, DATE '2026-11-15', 'ACT', 'CUSTOMER', 'E${id}', 'C1', 'C1', NULL, '{}', '{}', DATE '2026-12-01', DATE '2026-12-01', 'EXPIRED', DATE '2027-01-10', NULL, 0.1, 100, 1, 10, ${control}, FALSE)`;
+    await db.exec(
+      `INSERT INTO leads VALUES ${[lead(9001, false), lead(9002, true), lead(9003, false), lead(9004, false), lead(9005, false)].join(', ')}`,
+    );
+    await db.exec(`INSERT INTO tasks VALUES
+      (1, 9001, 'ACT', 'C1', 'O2', 'S3', 'MANAGER', 'O2', 'CLOSED', NULL, DATE '2026-12-01', DATE '2026-12-01', DATE '2026-12-08', 'CONTACTED', NULL, 'expired'),
+      (2, 9004, 'ACT', 'C1', 'O1', NULL, 'POOL', 'O1', 'CLOSED', NULL, DATE '2026-12-01', DATE '2026-12-02', DATE '2026-12-09', NULL, NULL, 'expired'),
+      (3, 9005, 'ACT', 'C1', 'O1', NULL, 'POOL', 'O1', 'CLOSED', 'CAPACITY', DATE '2026-12-01', NULL, NULL, NULL, NULL, 'expired')`);
+    await db.exec(`INSERT INTO contacts VALUES
+      (1, 1, 9001, 'ACT', 'C1', 'S3', 'MANAGER', 'CONTACTED', NULL, NULL, TIMESTAMP '2026-12-03 02:00:00', TIMESTAMP '2026-12-03 02:00:00', TRUE, TRUE)`);
     await markLoaded(db, D);
     for (const asOf of [WEEK_BEFORE, D]) {
       const r = await runPipeline(db, { asOf, config });
@@ -427,6 +439,22 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
     expect(actual('LEADS_CONVERTED', 'O1')).toBe('1.00');
     expect(actual('LEADS_CONVERTED', 'H')).toBe('2.00');
     expect(at(WEEK_BEFORE, 'LEADS_CONVERTED', 'O1').actual).toBe('0.00'); // converted on Jan 18
+  });
+
+  it('publishes the lead funnel of every activity with leads this season: treated leads → routed → contacted → converted', async () => {
+    // Treated 9001 (task handed over, contacted, converted), 9003 (converted without a task), 9004
+    // (handed to a pool, converted), 9005 (queued, never handed over); 9002 is the control group's.
+    expect(await db.query("SELECT * FROM lead_funnel WHERE activity_id = 'ACT'")).toEqual([
+      expect.objectContaining({
+        as_of: D,
+        mined: 0,
+        leads: 4,
+        control_leads: 1,
+        routed: 2,
+        contacted: 1,
+        converted: 3,
+      }),
+    ]);
   });
 
   it('keeps every as-of (a rerun replaces only its own date) and the program of each KPI', async () => {
