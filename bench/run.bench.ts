@@ -8,11 +8,14 @@
 // Writes bench/out/run-<customers>.json and prints a Markdown table for docs/performance.md.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { loadSeasonConfig, PHASES } from '../src/config/season.js';
 import { addDays } from '../src/domain/dates.js';
+import { KPI_IDS } from '../src/kpis/catalogue.js';
 import { splitDailyDrops } from './daily-drops.js';
 import { ensureBank, measure, type Step } from './measure.js';
 
@@ -36,6 +39,11 @@ const node = process.execPath;
 const wangji = join(root, 'bin', 'wangji.js');
 ensureBank(customers, D, bank);
 if (!existsSync(join(drops, 'day1', 'manifest.json'))) await splitDailyDrops(bank, drops);
+// The season file of the runs: the default one with targets, so that the KPI stage tracks the periods
+// a bank would (every KPI for every outlet over the season, branches per phase, gen-3 cards per
+// quarter) and publishes staff rows (every staff member's new customers and gen-3 cards).
+const seasonFile = join(out, 'season-with-targets.yaml');
+writeFileSync(seasonFile, stringify(benchSeason(bank)));
 const day0 = join(drops, 'day0');
 const day1 = join(drops, 'day1');
 
@@ -50,6 +58,7 @@ const engines = String(values.engines).split(',');
 
 function daily(engine: string, db: string): EngineResult {
   const steps: Step[] = [];
+  const cfg = ['--config', seasonFile];
   measure(`${engine}: load D − 1 (setup)`, [node, wangji, 'load', day0, '--db', db, '--json']);
   measure(`${engine}: run D − 1 (setup)`, [
     node,
@@ -60,9 +69,20 @@ function daily(engine: string, db: string): EngineResult {
     '--db',
     db,
     '--json',
+    ...cfg,
   ]);
   steps.push(measure(`${engine}: load D's drop`, [node, wangji, 'load', day1, '--db', db, '--json']));
-  const run = measure(`${engine}: run --as-of D`, [node, wangji, 'run', '--as-of', D, '--db', db, '--json']);
+  const run = measure(`${engine}: run --as-of D`, [
+    node,
+    wangji,
+    'run',
+    '--as-of',
+    D,
+    '--db',
+    db,
+    '--json',
+    ...cfg,
+  ]);
   steps.push(run);
   const report = JSON.parse(run.stdout) as { status: string; models: EngineResult['models'] };
   if (report.status !== 'PUBLISHED') throw new Error(`${engine}: the run did not publish`);
@@ -78,6 +98,7 @@ function daily(engine: string, db: string): EngineResult {
       '--db',
       db,
       '--json',
+      ...cfg,
     ]),
   );
   const stages: Record<string, number> = {};
@@ -167,3 +188,24 @@ writeFileSync(
   JSON.stringify({ customers, asOf: D, machine, results, baseline, mismatches }, null, 2),
 );
 console.log(lines.join('\n'));
+
+function benchSeason(bankDir: string): Record<string, unknown> {
+  const season = JSON.parse(JSON.stringify(loadSeasonConfig())) as Record<string, unknown>;
+  const staffIds = readFileSync(join(bankDir, 'staff.csv'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter(Boolean)
+    .map((line) => line.split(',')[0] as string);
+  const targets: Record<string, unknown>[] = [];
+  for (const kpi of KPI_IDS) {
+    targets.push({ kpi, level: 'OUTLET', period: 'SEASON', target: 100 });
+    for (const period of PHASES) targets.push({ kpi, level: 'BRANCH', period, target: 1000 });
+  }
+  for (const period of ['Q4', 'Q1'])
+    targets.push({ kpi: 'SSC_GEN3_ISSUED', level: 'OUTLET', period, target: 50 });
+  for (const staff of staffIds)
+    for (const kpi of ['NEW_CUSTOMERS', 'SSC_GEN3_ISSUED'])
+      targets.push({ kpi, staff, period: 'SEASON', target: 10 });
+  season.targets = targets;
+  return season;
+}

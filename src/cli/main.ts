@@ -1,6 +1,7 @@
 // The wangji command line. Options are validated here once; commands receive typed values.
 
 import { Command, InvalidArgumentError } from 'commander';
+import { BRIEFING_LEVELS, PROGRAMS } from '../config/season.js';
 import { resolveDbTarget } from '../db/open.js';
 import { isRealDate } from '../domain/dates.js';
 import { todayInShanghai } from '../extracts/loader.js';
@@ -10,9 +11,16 @@ import { demoCommand } from './commands/demo.js';
 import { type GenerateOptions, generateCommand } from './commands/generate.js';
 import { counterCommand, leadsCommand, outcomeCommand, padCommand, tasksCommand } from './commands/leads.js';
 import { loadCommand } from './commands/load.js';
+import { reportWeeklyCommand, type WeeklyReportOptions } from './commands/report.js';
 import { runCommand, runsCommand } from './commands/run.js';
 import { seasonSchemaCommand, seasonShowCommand } from './commands/season.js';
 import { SqlRefused, sqlCommand } from './commands/sql.js';
+import {
+  targetsExportCommand,
+  targetsListCommand,
+  targetsLoadCommand,
+  targetsSplitCommand,
+} from './commands/targets.js';
 import { makeOutput } from './output.js';
 
 const positiveInt = (v: string) => {
@@ -231,6 +239,47 @@ export async function run(argv: string[]): Promise<number> {
       code = await counterCommand(target, o, out);
     });
 
+  const report = program.command('report').description('reports written to files');
+  const briefingLevel = (v: string) => {
+    const l = v.toUpperCase();
+    if (!(BRIEFING_LEVELS as readonly string[]).includes(l))
+      throw new InvalidArgumentError(`must be one of ${BRIEFING_LEVELS.join(', ')}`);
+    return l;
+  };
+  const programName = (v: string) => {
+    const p = v.toUpperCase();
+    if (!(PROGRAMS as readonly string[]).includes(p))
+      throw new InvalidArgumentError(`must be one of ${PROGRAMS.join(', ')}`);
+    return p;
+  };
+  common(report.command('weekly'))
+    .description(
+      'the weekly briefing (按周通报) as of D: every KPI with targets, per org, with the change since a week before',
+    )
+    .requiredOption('--as-of <date>', 'the briefing date D (the week D ends)', date)
+    .option(
+      '--level <level>',
+      `${BRIEFING_LEVELS.join(', ')} (default BRANCH, or the view's levels)`,
+      briefingLevel,
+    )
+    .option(
+      '--program <program>',
+      `only the KPIs of one program (and those of all): ${PROGRAMS.join(', ')}`,
+      programName,
+    )
+    .option('--view <name>', 'a briefing view of the season file, e.g. ssc_gen3')
+    .option(
+      '--period <label>',
+      'one period: SEASON, YEAR_END, NEW_YEAR, CONSOLIDATION, Q1–Q4 or YYYY-MM-DD..YYYY-MM-DD',
+    )
+    .option('--lang <zh|en>', 'language of headers and names', language, 'zh')
+    .requiredOption('--out <file>', 'an .xlsx, .csv or .json file')
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(async (o: WeeklyReportOptions) => {
+      const { target, out } = ctx();
+      code = await reportWeeklyCommand(target, o, out);
+    });
+
   const season = program.command('season').description('the season calendar and configuration');
   common(season.command('show'))
     .description('the resolved phases of a season (default: the current or next one)')
@@ -244,6 +293,89 @@ export async function run(argv: string[]): Promise<number> {
     .description('print the JSON schema of the season file')
     .action(() => {
       code = seasonSchemaCommand(ctx().out);
+    });
+
+  const targets = program
+    .command('targets')
+    .description('targets (任务到个人): load a workbook or CSV, split down the org tree, export, list');
+  const seasonYear = (v: string) => {
+    if (!/^\d{4}$/.test(v))
+      throw new InvalidArgumentError('must be a start year YYYY, e.g. 2026 for 2026-27');
+    return Number(v);
+  };
+  const splitMeasure = (v: string) => {
+    const m = v.toUpperCase();
+    if (m !== 'CUSTOMERS' && m !== 'EQUAL' && m !== 'LAST_SEASON')
+      throw new InvalidArgumentError('must be CUSTOMERS, EQUAL or LAST_SEASON');
+    return m;
+  };
+  const seasonOptions = (c: Command) =>
+    c
+      .option(
+        '--season <year>',
+        'the start year of the season (default: that of the latest published run, else today)',
+        seasonYear,
+      )
+      .option('--as-of <date>', 'the season of this date', date)
+      .option('--config <file>', 'season file (default season/default.yaml)');
+  seasonOptions(
+    common(
+      targets
+        .command('load')
+        .argument('<file>', 'a .csv (UTF-8) or .xlsx file: kpi, org_id, staff_id, period, target'),
+    ),
+  )
+    .description('load targets: every row is checked first; any problem and nothing is loaded')
+    .action(async (file: string, o: { season?: number; asOf?: string; config?: string }) => {
+      const { target, out } = ctx();
+      code = await targetsLoadCommand(target, file, o, out);
+    });
+  common(targets.command('split'))
+    .description("split an org's target over its child orgs (or its staff), largest remainder, exact")
+    .requiredOption('--kpi <id>', 'the KPI, e.g. NEW_CUSTOMERS')
+    .requiredOption(
+      '--period <p>',
+      'SEASON, YEAR_END, NEW_YEAR, CONSOLIDATION, Q1–Q4 or YYYY-MM-DD..YYYY-MM-DD',
+    )
+    .requiredOption('--from <org>', 'the parent org whose target is split')
+    .option('--by <measure>', 'CUSTOMERS, EQUAL or LAST_SEASON', splitMeasure, 'CUSTOMERS')
+    .option('--to-staff', "split over the org's staff (always so for an outlet)")
+    .option(
+      '--as-of <date>',
+      'count customers as of this date; names the season (default: latest published run, else today)',
+      date,
+    )
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(
+      async (o: {
+        kpi: string;
+        period: string;
+        from: string;
+        by: 'CUSTOMERS' | 'EQUAL' | 'LAST_SEASON';
+        toStaff?: boolean;
+        asOf?: string;
+        config?: string;
+      }) => {
+        const { target, out } = ctx();
+        code = await targetsSplitCommand(target, o, out);
+      },
+    );
+  seasonOptions(common(targets.command('export')))
+    .description(
+      "write the season's targets as .csv or .xlsx in the loader's columns (edit, then load again)",
+    )
+    .requiredOption('--out <file>', 'a .csv or .xlsx file')
+    .action(async (o: { out: string; season?: number; asOf?: string; config?: string }) => {
+      const { target, out } = ctx();
+      code = await targetsExportCommand(target, o, out);
+    });
+  seasonOptions(common(targets.command('list')))
+    .description("the season's targets, with where each came from")
+    .option('--kpi <id>', 'one KPI')
+    .option('--scope <id>', 'one org or staff member')
+    .action(async (o: { kpi?: string; scope?: string; season?: number; asOf?: string; config?: string }) => {
+      const { target, out } = ctx();
+      code = await targetsListCommand(target, o, out);
     });
 
   try {
