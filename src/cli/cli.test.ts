@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { loadDrop } from '../extracts/loader.js';
@@ -105,11 +106,24 @@ describeEachEngine('wangji demo', (engine) => {
         'COUNTY',
       ]);
       expect(first.stderr).toMatch(/Generating a bank of 400 customers/);
+      // The week's briefing, with demo targets split from HQ down to staff: a workbook whose first sheet
+      // is the summary and whose KPI sheets list the branches against their targets.
+      expect(first.stderr).toMatch(/Demo targets: \d+ set/);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(out.briefingFile);
+      expect(book.worksheets.length).toBeGreaterThan(1);
+      const [summary, firstKpi] = book.worksheets;
+      expect(summary?.getCell('A1').value).toBe('旺季营销按周通报');
+      expect(firstKpi?.getCell('A1').value).toBe('机构号');
+      const targets = await cli('targets', 'list', '--db', db.target.location, '--json');
+      const rows = JSON.parse(targets.stdout) as { scope_kind: string }[];
+      expect(rows.some((r) => r.scope_kind === 'STAFF')).toBe(true);
       const again = await cli(...args.filter((a) => a !== '--json'));
       expect(again.code).toBe(0);
       expect(again.stderr).toMatch(/Using the bank already in/);
       expect(again.stdout).toMatch(/核心指标 Headline measures as of 2026-12-15/);
       expect(again.stdout).toMatch(/县域 county\s+\d+/);
+      expect(again.stdout).toMatch(/本周通报 This week's briefing: .*weekly-2026-12-15\.xlsx/);
       expect(again.stdout).toMatch(/线索 Leads: 在办 open \d+ · 新建 new 0 \(对照组 control 0\)/); // the same date again: nothing new
       expect(out.run.leads.leads.open).toBeGreaterThan(0);
 

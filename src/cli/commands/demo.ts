@@ -2,15 +2,19 @@
 // already in the folder), loads it, runs the season pipeline for its data date, and prints both reports
 // and the headline: the bank's and branches' measures and the segment sizes.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadSeasonConfig } from '../../config/season.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadSeasonConfig, type SeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
+import type { Db } from '../../db/types.js';
 import { loadDrop } from '../../extracts/loader.js';
 import type { LoadReport } from '../../extracts/report.js';
 import { generateBank } from '../../generator/bank.js';
+import { makeDemoTargets } from '../../kpis/demoTargets.js';
 import { type RunReport, runPipeline } from '../../pipeline/runner.js';
+import { buildBriefing } from '../../reports/briefing.js';
+import { writeBriefingXlsx } from '../../reports/xlsx.js';
 import type { Output } from '../output.js';
 import { describeHeadline, type Headline, readHeadline } from './headline.js';
 import { describeReport, writeReportFile } from './load.js';
@@ -43,22 +47,51 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
   let load: LoadReport;
   let run: RunReport | null = null;
   let headline: Headline | null = null;
+  let briefingFile: string | null = null;
   try {
     load = await loadDrop(db, o.sample, { onProgress: (m) => out.progress(m) });
     if (load.status === 'APPLIED') {
       run = await runPipeline(db, { asOf: load.asOf, config, onProgress: (m) => out.progress(m) });
-      if (run.status === 'PUBLISHED') headline = await readHeadline(db, run.asOf);
+      if (run.status === 'PUBLISHED') {
+        headline = await readHeadline(db, run.asOf);
+        briefingFile = await writeDemoBriefing(db, config, run.asOf, target, out);
+      }
     }
   } finally {
     await db.close();
   }
   const file = writeReportFile(target, load);
-  out.result({ load: { ...load, reportFile: file }, run, headline }, () => [
+  out.result({ load: { ...load, reportFile: file }, run, headline, briefingFile }, () => [
     ...describeReport(load),
     '',
     `报告 Report: ${file}`,
     ...(run ? ['', ...describeRun(run)] : []),
     ...(headline ? ['', ...describeHeadline(headline)] : []),
+    ...(briefingFile ? ['', `本周通报 This week's briefing: ${briefingFile}`] : []),
   ]);
   return load.status === 'APPLIED' && run?.status === 'PUBLISHED' ? 0 : 1;
+}
+
+/**
+ * The current week's briefing (as of the data date) beside the database: demo targets first when the
+ * season has none (split down to staff), then the KPIs republished with them.
+ */
+async function writeDemoBriefing(
+  db: Db,
+  config: SeasonConfig,
+  asOf: string,
+  target: DbTarget,
+  out: Output,
+): Promise<string | null> {
+  const made = await makeDemoTargets(db, config, asOf);
+  if (made > 0) {
+    out.progress(`演示目标 Demo targets: ${made} set, HQ down to staff by customers`);
+    const rerun = await runPipeline(db, { asOf, config, stage: 'kpis' });
+    if (rerun.status !== 'PUBLISHED') return null;
+  }
+  const base = target.kind === 'duckdb' ? dirname(resolve(target.location)) : resolve('data');
+  mkdirSync(join(base, 'briefings'), { recursive: true });
+  const file = join(base, 'briefings', `weekly-${asOf}.xlsx`);
+  await writeBriefingXlsx(await buildBriefing(db, config, { asOf, level: 'BRANCH' }), 'zh', file);
+  return file;
 }
