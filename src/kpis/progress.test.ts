@@ -14,6 +14,7 @@ import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
 import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
 import { runPipeline } from '../pipeline/runner.js';
+import { buildBriefing } from '../reports/briefing.js';
 
 const D = '2027-01-20';
 const WEEK_BEFORE = '2027-01-13';
@@ -455,6 +456,29 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
         converted: 3,
       }),
     ]);
+  });
+
+  it('briefs the outlets with the change since the week before, from the published history', async () => {
+    const briefing = await buildBriefing(db, config, { asOf: D, level: 'OUTLET' });
+    expect(briefing.previousAsOf).toBe(WEEK_BEFORE);
+    const newCustomers = briefing.kpis.find(
+      (k) => k.kpi === 'NEW_CUSTOMERS' && k.rows[0]?.period === 'SEASON',
+    );
+    const row = (id: string) => newCustomers?.rows.find((r) => r.scope_id === id);
+    // O1: 2 → 3 customers, rank 2 → 1; O2: 0 → 1, rank 5 → 1; O5: 2 → 2, rank 4 → 5.
+    expect(row('O1')).toMatchObject({
+      actual: '3',
+      delta_actual: '1',
+      previous_rank: 2,
+      delta_rank: 1,
+    });
+    expect(row('O2')).toMatchObject({ delta_actual: '1', previous_rank: 5, delta_rank: 4 });
+    expect(row('O5')).toMatchObject({
+      delta_actual: '0',
+      previous_rank: 4,
+      delta_rank: -1,
+      laggard: true,
+    });
   });
 
   it('keeps every as-of (a rerun replaces only its own date) and the program of each KPI', async () => {
