@@ -86,8 +86,10 @@ export async function balanceCredits(
     const piece = { start: u[3] as string, end: u[4] as string };
     (piece.end <= M ? cached : live).set(`${piece.start}/${piece.end}`, piece);
   }
-  if (cached.size)
-    await refreshBalanceCache(db, { asOf: o.asOf, periods: [...cached.values()], full: false });
+  // The live pieces open with the cached closing balances of the month before month(D).
+  const refresh = [...cached.values()];
+  if (live.size) refresh.push({ start: monthStart(o.asOf, -1), end: M });
+  if (refresh.length) await refreshBalanceCache(db, { asOf: o.asOf, periods: refresh, full: false });
   await tempTable(
     db,
     'kpi_balance_uses',

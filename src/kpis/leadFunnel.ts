@@ -30,7 +30,8 @@ export async function publishLeadFunnel(
        WHERE l.season_start = ${S} AND l.created_on <= ${D}
     ),
     routed AS (SELECT DISTINCT lead_id FROM tasks WHERE assigned_on IS NOT NULL AND assigned_on <= ${D}),
-    contacted AS (SELECT DISTINCT lead_id FROM contacts WHERE is_contact AND CAST(contact_at AS DATE) <= ${D}),
+    -- contact_at is UTC; D ends at 24:00 in Shanghai.
+    contacted AS (SELECT DISTINCT lead_id FROM contacts WHERE is_contact AND contact_at < ${dateLiteral(o.asOf)} + INTERVAL '16 hours'),
     converted AS (SELECT lead_id FROM conversions WHERE NOT is_control AND event_date <= ${D}),
     counts AS (
       SELECT l.activity_id,

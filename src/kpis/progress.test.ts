@@ -5,7 +5,8 @@
 // D = 2027-01-20, the week before D − 7 = 2027-01-13. Season 2026-27: S = 2026-11-15 … 2027-03-31
 // (137 days); NEW_YEAR = 2027-01-01 … 2027-02-20 (the Lantern Festival; 51 days); Q4 clipped to the
 // season = 2026-11-15 … 2026-12-31. Time progress of the season at D: (Nov 15…Jan 20 = 16 + 31 + 20 =
-// 67) / 137 = 0.489051; at D − 7: 60 / 137 = 0.437956. NEW_YEAR at D: 20 / 51 = 0.392157.
+// 67) / 137 = 0.4890510949; at D − 7: 60 / 137 = 0.4379562044. NEW_YEAR at D: 20 / 51 = 0.3921568627.
+// Ratios are DECIMAL(38,10), rounded half away from zero.
 // Org tree: H → B1 (outlets O1…O5), B2 (outlet O6), RC (the remote-banking centre, never ranked).
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -237,7 +238,8 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
       (9001, DATE '2026-11-15', 'ACT', 'C4', 'X', DATE '2027-01-12', NULL, FALSE, FALSE, 1, 'O2', 'S3', DATE '2027-01-13'),
       (9002, DATE '2026-11-15', 'ACT', 'C6', 'X', DATE '2027-01-12', NULL, TRUE, FALSE, NULL, NULL, NULL, DATE '2027-01-13'),
       (9003, DATE '2026-11-15', 'ACT', 'C7', 'X', DATE '2027-01-16', NULL, FALSE, FALSE, NULL, NULL, NULL, DATE '2027-01-17'),
-      (9004, DATE '2026-11-15', 'ACT', 'C1', 'X', DATE '2027-01-18', NULL, FALSE, FALSE, 2, 'O1', NULL, DATE '2027-01-19')`);
+      (9004, DATE '2026-11-15', 'ACT', 'C1', 'X', DATE '2027-01-18', NULL, FALSE, FALSE, 2, 'O1', NULL, DATE '2027-01-19'),
+      (9006, DATE '2026-11-15', 'VISIT', NULL, 'VISIT_RECORDED', DATE '2027-01-15', NULL, FALSE, TRUE, 4, 'O2', 'S3', DATE '2027-01-16')`);
     // Leads of an activity since removed from the season file, closed, with their tasks and contacts.
     const lead = (id: number, control: boolean) =>
       `(${id}, DATE '2026-11-15', 'ACT', 'CUSTOMER', 'E${id}', 'C1', 'C1', NULL, '{}', '{}', DATE '2026-12-01', DATE '2026-12-01', 'EXPIRED', DATE '2027-01-10', NULL, 0.1, 100, 1, 10, ${control}, FALSE)`;
@@ -270,9 +272,9 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
   it('computes completion, time progress and gap, with the loaded targets over the season file’s', () => {
     expect(at(D, 'NEW_CUSTOMERS', 'O1')).toMatchObject({
       target: '3.00',
-      completion: '1.000000',
-      time_progress: '0.489051',
-      gap: '0.510949',
+      completion: '1.0000000000',
+      time_progress: '0.4890510949',
+      gap: '0.5109489051',
       period_start: '2026-11-15',
       period_end: '2027-03-31',
       program: 'ALL',
@@ -281,25 +283,25 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
     });
     expect(at(D, 'NEW_CUSTOMERS', 'O5')).toMatchObject({
       target: '5.00',
-      completion: '0.400000',
-      gap: '-0.089051',
+      completion: '0.4000000000',
+      gap: '-0.0890510949',
     });
     // O6 keeps the season file's level target of 4: 1 / 4.
     expect(at(D, 'NEW_CUSTOMERS', 'O6')).toMatchObject({
       target: '4.00',
-      completion: '0.250000',
-      gap: '-0.239051',
+      completion: '0.2500000000',
+      gap: '-0.2390510949',
     });
-    expect(at(D, 'NEW_CUSTOMERS', 'B1')).toMatchObject({ target: '10.00', completion: '0.900000' });
+    expect(at(D, 'NEW_CUSTOMERS', 'B1')).toMatchObject({ target: '10.00', completion: '0.9000000000' });
     expect(at(D, 'NEW_CUSTOMERS', 'H')).toMatchObject({
       target: '20.00',
-      completion: '0.550000',
+      completion: '0.5500000000',
       rank: null,
     });
     expect(at(WEEK_BEFORE, 'NEW_CUSTOMERS', 'O1')).toMatchObject({
       actual: '2.00',
-      completion: '0.666667',
-      time_progress: '0.437956',
+      completion: '0.6666666667',
+      time_progress: '0.4379562044',
     });
   });
 
@@ -348,7 +350,7 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
       parent_id: 'O1',
       actual: '2.00',
       target: '2.00',
-      completion: '1.000000',
+      completion: '1.0000000000',
       rank: 1,
       ranked: 1,
     });
@@ -365,15 +367,16 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
 
   it('deposit ADB growth over NEW_YEAR against December, divided once after the roll-up; the daily increase still needed', () => {
     // O1: C1 2,500 − 1,000 + C2 3,100 − 1,500 + C3 30 − 0 = 3,130. O2: C4 200 − 103.2258… = 96.7741…
-    // B1 = 3,226.7741… → 3,226.77. Completion 3,226.77 / 10,000; NEW_YEAR's time progress 20 / 51.
+    // B1 = 3,226.7741… → 3,226.77; completion divides the unrounded 3,226.7741935… by 10,000;
+    // NEW_YEAR's time progress 20 / 51.
     expect(actual('DEPOSIT_ADB_GROWTH', 'O1', 'NEW_YEAR')).toBe('3130.00');
     expect(actual('DEPOSIT_ADB_GROWTH', 'O2', 'NEW_YEAR')).toBe('96.77');
     expect(at(D, 'DEPOSIT_ADB_GROWTH', 'B1', 'NEW_YEAR')).toMatchObject({
       actual: '3226.77',
       target: '10000.00',
-      completion: '0.322677',
-      time_progress: '0.392157',
-      gap: '-0.069480',
+      completion: '0.3226774194',
+      time_progress: '0.3921568627',
+      gap: '-0.0694794433',
       // (10,000 − 3,226.77) / (Feb 20 − Jan 20 = 31 days) = 218.491…
       daily_needed: '218.49',
     });
@@ -385,7 +388,7 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
     expect(actual('AUM_GROWTH', 'O2')).toBe('100.00');
     expect(actual('AUM_GROWTH', 'H')).toBe('16300.00');
     // (20,000 − 16,200) / (Mar 31 − Jan 20 = 70 days) = 54.285…
-    expect(at(D, 'AUM_GROWTH', 'O1')).toMatchObject({ completion: '0.810000', daily_needed: '54.29' });
+    expect(at(D, 'AUM_GROWTH', 'O1')).toMatchObject({ completion: '0.8100000000', daily_needed: '54.29' });
   });
 
   it('gen-3 cards by open org and staff: Q4 clipped to the season and over, the season’s activations', () => {
@@ -395,9 +398,9 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
       period_end: '2026-12-31',
       actual: '1.00',
       target: '2.00',
-      completion: '0.500000',
-      time_progress: '1.000000',
-      gap: '-0.500000',
+      completion: '0.5000000000',
+      time_progress: '1.0000000000',
+      gap: '-0.5000000000',
       laggard: true,
     });
     expect(actual('SSC_GEN3_ISSUED', 'O1')).toBe('2.00');
@@ -431,11 +434,11 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
     expect(actual('ECNY_WALLETS', 'O3')).toBe('1.00');
   });
 
-  it('leads converted: treated leads with a task, by the task’s org and staff, by conversion date', () => {
+  it('leads converted: treated leads with a task, by the task’s org and staff, by conversion date; not service visits', () => {
     expect(at(D, 'LEADS_CONVERTED', 'O2')).toMatchObject({
       actual: '1.00',
       target: '4.00',
-      completion: '0.250000',
+      completion: '0.2500000000',
     });
     expect(actual('LEADS_CONVERTED', 'O1')).toBe('1.00');
     expect(actual('LEADS_CONVERTED', 'H')).toBe('2.00');

@@ -6,8 +6,9 @@
 //
 // Choices a bank analyst would make where the definitions leave room (docs/decisions.md):
 // - a credit whose org is empty or unknown counts at the HQ org (the bank's total stays whole);
-// - completion and time progress are exact ratios rounded half away from zero to 6 decimals; gap is
-//   their difference; ranks and laggards are decided on those stored values;
+// - completion and time progress are exact ratios stored as DECIMAL(38,10), rounded half away from
+//   zero (METRICS.md); completion divides the unrounded credit (ADB growth: amount / (divisor × target));
+//   gap is their difference; ranks and laggards are decided on those stored values;
 // - rows without a parent (HQ) and the remote-banking centre are not ranked;
 // - a STAFF row's parent is the staff member's org; staff rows exist for periods with staff targets.
 
@@ -37,11 +38,12 @@ export async function publishKpiProgress(
     credits AS (
       SELECT kpi, period_start, period_end, org_id, staff_id, amount, divisor FROM kpi_credits
       UNION ALL
-      -- LEADS_CONVERTED: treated leads whose conversion event date is in the period, credited to the task's org and staff.
+      -- LEADS_CONVERTED: treated leads whose conversion event date is in the period, credited to the task's
+      -- org and staff; service tasks (EMPLOYER_VISIT) are visit coverage, not conversions (PLAYBOOK).
       SELECT p.kpi, p.period_start, p.period_end, v.credit_org_id, v.credit_staff_id, CAST(count(*) AS DECIMAL(38,2)), 1
         FROM conversions v
         JOIN kpi_periods p ON p.kpi = 'LEADS_CONVERTED' AND v.event_date >= p.period_start AND v.event_date <= p.last_day
-       WHERE NOT v.is_control AND v.task_id IS NOT NULL AND v.season_start = ${dateLiteral(o.seasonStart)}
+       WHERE NOT v.is_control AND NOT v.service AND v.task_id IS NOT NULL AND v.season_start = ${dateLiteral(o.seasonStart)}
        GROUP BY p.kpi, p.period_start, p.period_end, v.credit_org_id, v.credit_staff_id
     ),
     placed AS (
@@ -76,15 +78,16 @@ export async function publishKpiProgress(
        WHERE p.with_staff
     ),
     measured AS (
-      SELECT s.*, CAST(${r('s.amount', 'coalesce(d.divisor, 1)', 2)} AS DECIMAL(20,2)) AS actual, t.target,
-             CAST(${r('s.last_day - s.period_start + 1', 's.period_end - s.period_start + 1', 6)} AS DECIMAL(18,6)) AS time_progress
+      SELECT s.*, coalesce(d.divisor, 1) AS divisor,
+             CAST(${r('s.amount', 'coalesce(d.divisor, 1)', 2)} AS DECIMAL(20,2)) AS actual, t.target,
+             CAST(${r('s.last_day - s.period_start + 1', 's.period_end - s.period_start + 1', 10)} AS DECIMAL(38,10)) AS time_progress
         FROM scopes s
         LEFT JOIN divisors d ON d.kpi = s.kpi AND d.period_start = s.period_start AND d.period_end = s.period_end
         LEFT JOIN kpi_targets t ON t.kpi = s.kpi AND t.scope_kind = s.scope_kind AND t.scope_id = s.scope_id
                                AND t.period_start = s.period_start AND t.period_end = s.period_end
     ),
     completed AS (
-      SELECT m.*, CASE WHEN m.target > 0 THEN CAST(${r('m.actual', 'm.target', 6)} AS DECIMAL(18,6)) END AS completion
+      SELECT m.*, CASE WHEN m.target > 0 THEN CAST(${r('m.amount', 'm.divisor * m.target', 10)} AS DECIMAL(38,10)) END AS completion
         FROM measured m
     ),
     ranked AS (
@@ -100,7 +103,7 @@ export async function publishKpiProgress(
     )
     SELECT ${D}, ${dateLiteral(o.seasonStart)}, p.kpi, ${programCase}, p.scope_kind, p.scope_id, p.scope_level, p.parent_id,
            p.period, p.period_start, p.period_end, p.actual, p.target, p.completion, p.time_progress,
-           CAST(p.gap AS DECIMAL(18,6)), CAST(p.position AS INTEGER), CAST(p.siblings AS INTEGER),
+           CAST(p.gap AS DECIMAL(38,10)), CAST(p.position AS INTEGER), CAST(p.siblings AS INTEGER),
            coalesce(p.gap < -CAST('${gapLimit}' AS DECIMAL(10,6))
                     OR (p.siblings >= 5 AND p.position > p.siblings - floor(CAST('${share}' AS DECIMAL(10,6)) * p.siblings)), FALSE),
            CASE WHEN p.kpi IN (${balanceKpis}) AND p.target IS NOT NULL AND ${D} < p.period_end

@@ -62,9 +62,9 @@ describeEachEngine('weekly briefing rows', (engine) => {
     ]);
     const b1 = rows[1];
     expect(b1).toMatchObject({
-      completion: '0.516667',
-      time_progress: '0.416058', // 57 / 137 days
-      gap: '0.100609',
+      completion: '0.5166670000',
+      time_progress: '0.4160580000', // 57 / 137 days
+      gap: '0.1006090000',
       period: 'SEASON',
       period_start: '2026-11-15',
       period_end: '2027-03-31',
@@ -107,7 +107,7 @@ describeEachEngine('weekly briefing rows', (engine) => {
       ['B4', null, null, null, 'Q4'],
       ['B5', null, null, null, 'Q4'],
     ]);
-    expect(rows[0]?.time_progress).toBe('1.000000'); // Q4 is over
+    expect(rows[0]?.time_progress).toBe('1.0000000000'); // Q4 is over
   });
 
   it('orders periods by their dates (start, then end), and siblings by rank within them', async () => {

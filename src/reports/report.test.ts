@@ -76,7 +76,7 @@ describeEachEngine('wangji report weekly', (engine) => {
       '北京分行',
       '1234567.89',
       '5000000.00',
-      '0.246914',
+      '0.2469140000',
     ]);
     expect([col('较上周增加'), col('排名变化（正数为上升）'), col('是否落后'), col('日均需增')]).toEqual([
       '234567.79',
@@ -109,7 +109,7 @@ describeEachEngine('wangji report weekly', (engine) => {
     expect(adb.rows.find((r: { scope_id: string }) => r.scope_id === 'B1')).toMatchObject({
       actual: '1234567.89',
       delta_actual: '234567.79',
-      completion: '0.246914',
+      completion: '0.2469140000',
       rank: 4,
       daily_needed: '47067.90',
     });

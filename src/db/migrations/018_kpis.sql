@@ -33,9 +33,9 @@ CREATE TABLE kpi_progress (
   period_end DATE NOT NULL,
   actual DECIMAL(20,2) NOT NULL,
   target DECIMAL(20,2),
-  completion DECIMAL(18,6),             -- actual / target; empty when there is no target or it is ≤ 0
-  time_progress DECIMAL(18,6) NOT NULL, -- (min(D, b) − a + 1) / (b − a + 1)
-  gap DECIMAL(18,6),                    -- completion − time_progress
+  completion DECIMAL(38,10),            -- actual / target; empty when there is no target or it is ≤ 0
+  time_progress DECIMAL(38,10) NOT NULL, -- (min(D, b) − a + 1) / (b − a + 1)
+  gap DECIMAL(38,10),                   -- completion − time_progress
   rank INTEGER,                         -- among siblings by completion, highest first (1, 2, 2, 4)
   ranked INTEGER,                       -- n: the ranked rows under the same parent, itself included
   laggard BOOLEAN NOT NULL,
