@@ -56,7 +56,14 @@ export function baselineOf(a: string, baseline: SeasonConfig['kpi']['adb_baselin
  */
 export async function balanceCredits(
   db: Db,
-  o: { asOf: string; periods: BalancePeriod[]; config: SeasonConfig; target: string },
+  o: {
+    asOf: string;
+    periods: BalancePeriod[];
+    config: SeasonConfig;
+    target: string;
+    /** This run's balance_live table (month(D) up to D per account). */
+    balanceLive: string;
+  },
 ): Promise<void> {
   const M = monthStart(o.asOf);
   // uses: (kpi, period, piece, role, factor): P and B pieces weigh balance × days, END and START the closing balance.
@@ -89,7 +96,9 @@ export async function balanceCredits(
   // The live pieces open with the cached closing balances of the month before month(D).
   const refresh = [...cached.values()];
   if (live.size) refresh.push({ start: monthStart(o.asOf, -1), end: M });
-  if (refresh.length) await refreshBalanceCache(db, { asOf: o.asOf, periods: refresh, full: false });
+  // balance_live, earlier in the run, checked the cache against the balances.
+  if (refresh.length)
+    await refreshBalanceCache(db, { asOf: o.asOf, periods: refresh, full: false, verified: true });
   await tempTable(
     db,
     'kpi_balance_uses',
@@ -104,12 +113,24 @@ export async function balanceCredits(
     ],
     uses,
   );
-  await livePieces(db, o.asOf, [...live.values()]);
+  // The month-to-date piece [first of month(D), D + 1) is balance_live's (Σ over month(D) up to D and
+  // the balance at the end of D, already computed for every account); other pieces inside month(D) —
+  // a period starting or ending within it — are computed from month(D)'s rows.
+  const monthToDate = `${M}/${addDays(o.asOf, 1)}`;
+  await livePieces(
+    db,
+    o.asOf,
+    [...live.entries()].filter(([k]) => k !== monthToDate).map(([, p]) => p),
+  );
   const cachedPieces = cached.size
     ? `SELECT b.account_id, b.period_start AS piece_start, b.period_end AS piece_end, b.balance_days, b.closing_balance
          FROM balance_periods b
          JOIN (SELECT DISTINCT piece_start, piece_end FROM kpi_balance_uses WHERE piece_end <= ${dateLiteral(M)}) u
            ON u.piece_start = b.period_start AND u.piece_end = b.period_end`
+    : null;
+  const mtdPiece = live.has(monthToDate)
+    ? `SELECT account_id, ${dateLiteral(M)} AS piece_start, ${dateLiteral(addDays(o.asOf, 1))} AS piece_end,
+              mtd_balance_days AS balance_days, balance_d AS closing_balance FROM ${o.balanceLive}`
     : null;
   const D = dateLiteral(o.asOf);
   const divisorCase = [...divisors.entries()]
@@ -118,27 +139,30 @@ export async function balanceCredits(
       return `WHEN u.kpi = ${quoteString(kpi)} AND u.period_start = ${dateLiteral(s)} AND u.period_end = ${dateLiteral(e)} THEN ${v}`;
     })
     .join(' ');
+  // Both KPIs are sums over customers of linear figures, so the pieces are summed straight into the
+  // (home org, manager) groups they are credited to — never per customer (1 M customers × pieces).
   await db.exec(`CREATE TABLE ${quoteIdent(o.target)} AS
     WITH piece_values AS (
-      ${cachedPieces ? `${cachedPieces} UNION ALL ` : ''}
+      ${[cachedPieces, mtdPiece].filter(Boolean).join(' UNION ALL ')}
+      ${cachedPieces || mtdPiece ? 'UNION ALL' : ''}
       SELECT account_id, piece_start, piece_end, balance_days, closing_balance FROM kpi_live_pieces
     ),
-    per_customer AS (
-      -- Per customer and piece: Σ balance × days of deposit accounts, Σ closing balance of AUM accounts.
-      SELECT a.customer_id, v.piece_start, v.piece_end,
+    per_group AS (
+      SELECT v.piece_start, v.piece_end, c.home_org_id AS org_id, c.manager_id AS staff_id,
              sum(CASE WHEN a.account_type IN ${DEPOSIT} THEN v.balance_days ELSE 0 END) AS deposit_days,
-             sum(CASE WHEN a.account_type IN ${AUM} THEN v.closing_balance ELSE 0 END) AS aum_closing
-        FROM piece_values v JOIN accounts a ON a.account_id = v.account_id
-       GROUP BY a.customer_id, v.piece_start, v.piece_end
+             sum(v.closing_balance) AS aum_closing
+        FROM piece_values v
+        JOIN accounts a ON a.account_id = v.account_id AND a.account_type IN ${AUM}
+        JOIN customers c ON c.customer_id = a.customer_id
+       WHERE c.customer_since IS NULL OR c.customer_since <= ${D}
+       GROUP BY v.piece_start, v.piece_end, c.home_org_id, c.manager_id
     )
-    SELECT u.kpi, u.period_start, u.period_end, c.home_org_id AS org_id, c.manager_id AS staff_id,
-           CAST(sum(CASE WHEN u.role = 'C' THEN x.aum_closing ELSE x.deposit_days END * u.factor) AS DECIMAL(38,2)) AS amount,
+    SELECT u.kpi, u.period_start, u.period_end, g.org_id, g.staff_id,
+           CAST(sum(CASE WHEN u.role = 'C' THEN g.aum_closing ELSE g.deposit_days END * u.factor) AS DECIMAL(38,2)) AS amount,
            CAST(max(CASE ${divisorCase || 'WHEN 1 = 0 THEN 1'} ELSE 1 END) AS BIGINT) AS divisor
       FROM kpi_balance_uses u
-      JOIN per_customer x ON x.piece_start = u.piece_start AND x.piece_end = u.piece_end
-      JOIN customers c ON c.customer_id = x.customer_id
-     WHERE c.customer_since IS NULL OR c.customer_since <= ${D}
-     GROUP BY u.kpi, u.period_start, u.period_end, c.home_org_id, c.manager_id`);
+      JOIN per_group g ON g.piece_start = u.piece_start AND g.piece_end = u.piece_end
+     GROUP BY u.kpi, u.period_start, u.period_end, g.org_id, g.staff_id`);
 }
 
 /**
@@ -156,6 +180,12 @@ async function livePieces(db: Db, asOf: string, list: Period[]): Promise<void> {
     list.map((p) => [p.start, p.end]),
   );
   await db.exec('DROP TABLE IF EXISTS kpi_live_pieces');
+  if (list.length === 0) {
+    // Usually so: every live piece is the month to date, which balance_live holds.
+    await db.exec(`CREATE TEMP TABLE kpi_live_pieces (account_id VARCHAR, piece_start DATE, piece_end DATE,
+      balance_days DECIMAL(38,2), closing_balance DECIMAL(18,2))`);
+    return;
+  }
   const [D, D1, M, M0] = [asOf, addDays(asOf, 1), monthStart(asOf), monthStart(asOf, -1)].map(dateLiteral);
   await db.exec(`CREATE TEMP TABLE kpi_live_pieces AS
     WITH window_rows AS (

@@ -29,6 +29,10 @@ doc.targets = [
   { kpi: 'SSC_GEN3_ISSUED', level: 'OUTLET', period: 'Q4', target: 2 },
   { kpi: 'DEPOSIT_ADB_GROWTH', org: 'B1', period: 'NEW_YEAR', target: '10000' },
   { kpi: 'AUM_GROWTH', org: 'O1', period: 'SEASON', target: '20000' },
+  // A period starting inside month(D), one already over, and a target of 0.
+  { kpi: 'DEPOSIT_ADB_GROWTH', org: 'O1', period: '2027-01-11..2027-01-31', target: '9320' },
+  { kpi: 'AUM_GROWTH', org: 'O1', period: 'YEAR_END', target: '13100' },
+  { kpi: 'AUM_GROWTH', org: 'O2', period: 'YEAR_END', target: '0' },
 ];
 const config = parseSeasonConfig(stringify(doc));
 
@@ -389,6 +393,32 @@ describeEachEngine('KPIs on a hand-made bank', (engine) => {
     expect(actual('AUM_GROWTH', 'H')).toBe('16300.00');
     // (20,000 − 16,200) / (Mar 31 − Jan 20 = 70 days) = 54.285…
     expect(at(D, 'AUM_GROWTH', 'O1')).toMatchObject({ completion: '0.8100000000', daily_needed: '54.29' });
+  });
+
+  it('balance KPIs over a period starting inside month(D) and over one already ended; a target of 0 gives no completion', () => {
+    // Jan 11 … Jan 20 (10 days) against December: C1 4,000 − 1,000; C2 3,100 − 1,500; C3 600 / 10 − 0.
+    expect(at(D, 'DEPOSIT_ADB_GROWTH', 'O1', '2027-01-11..2027-01-31')).toMatchObject({
+      actual: '4660.00',
+      completion: '0.5000000000',
+      time_progress: '0.4761904762', // 10 / 21
+      gap: '0.0238095238',
+      daily_needed: '423.64', // (9,320 − 4,660) / 11 days = 423.636…
+    });
+    // YEAR_END is over: AUM at Dec 31 against Nov 14 — C2 3,100 + 10,000 (C1's A1 changed only in January).
+    expect(at(D, 'AUM_GROWTH', 'O1', 'YEAR_END')).toMatchObject({
+      actual: '13100.00',
+      completion: '1.0000000000',
+      time_progress: '1.0000000000',
+      daily_needed: null,
+    });
+    expect(at(D, 'AUM_GROWTH', 'O2', 'YEAR_END')).toMatchObject({
+      actual: '100.00',
+      target: '0.00',
+      completion: null,
+      gap: null,
+      rank: null,
+      laggard: false,
+    });
   });
 
   it('gen-3 cards by open org and staff: Q4 clipped to the season and over, the season’s activations', () => {

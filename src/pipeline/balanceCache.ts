@@ -43,13 +43,38 @@ export function neededPeriods(asOf: string, w13Start: string, seasonStart: strin
  */
 export function refreshBalanceCache(
   db: Db,
-  o: { asOf: string; periods: Period[]; full: boolean },
+  o: {
+    asOf: string;
+    periods: Period[];
+    full: boolean;
+    /**
+     * The cache was already checked against the balances in this run (balance_live does it first):
+     * only compute the periods still missing, without fingerprinting 77 M rows again.
+     */
+    verified?: boolean;
+  },
 ): Promise<CacheRefresh> {
   return db.transaction(async (tx) => {
     const lock = tx.dialect.exclusiveLock('cache');
     if (lock) await tx.exec(lock);
+    if (o.verified) {
+      const missing = await missingPeriods(tx, o.periods);
+      if (missing.length > 0) await computePeriods(tx, missing);
+      return { reused: o.periods.length - missing.length, computed: missing.length, changedFrom: null };
+    }
     return refresh(tx, o);
   });
+}
+
+async function missingPeriods(db: Db, periods: Period[]): Promise<Period[]> {
+  const cached = new Set(
+    (
+      await db.query<{ period_start: string; period_end: string }>(
+        'SELECT period_start, period_end FROM balance_cached',
+      )
+    ).map((p) => `${p.period_start}/${p.period_end}`),
+  );
+  return periods.filter((p) => !cached.has(`${p.start}/${p.end}`));
 }
 
 async function refresh(db: Db, o: { asOf: string; periods: Period[]; full: boolean }): Promise<CacheRefresh> {
@@ -97,14 +122,7 @@ async function refresh(db: Db, o: { asOf: string; periods: Period[]; full: boole
       `DELETE FROM balance_cached WHERE period_end > ${dateLiteral(changedFrom)}`,
     );
   }
-  const cached = new Set(
-    (
-      await db.query<{ period_start: string; period_end: string }>(
-        'SELECT period_start, period_end FROM balance_cached',
-      )
-    ).map((p) => `${p.period_start}/${p.period_end}`),
-  );
-  const missing = o.periods.filter((p) => !cached.has(`${p.start}/${p.end}`));
+  const missing = await missingPeriods(db, o.periods);
   if (missing.length > 0) await computePeriods(db, missing);
   // The fingerprints the cache now stands on: this run's months as checked now; the later months
   // (cached by a run for a later date, not used or checked here) as they were when cached.

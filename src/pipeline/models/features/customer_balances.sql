@@ -12,6 +12,8 @@ season_periods AS (
    WHERE {{season_start}} <= {{as_of}} AND period_end <= {{month_start}}
      AND (period_start = {{season_start}}
           OR (period_start > {{season_start}} AND period_start = CAST(date_trunc('month', period_start) AS DATE)))
+     -- each ends on a month's first day: the cache also holds the KPIs' pieces of other lengths
+     AND period_end = CAST(date_trunc('month', period_start) + INTERVAL '1 month' AS DATE)
 ),
 l_period AS (
   -- L when it is a completed month before month(D) (else L is month(D) itself, live).

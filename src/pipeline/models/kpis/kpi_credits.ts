@@ -51,7 +51,13 @@ export const kpiCreditsModel: Model = {
     ).map((r) => ({ kpi: r.kpi, start: r.period_start, end: r.period_end, lastDay: r.last_day }));
     const balanceTable = `${target}__balance`;
     await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(balanceTable)}`);
-    await balanceCredits(db, { asOf: ctx.asOf, periods: balance, config: ctx.config, target: balanceTable });
+    await balanceCredits(db, {
+      asOf: ctx.asOf,
+      periods: balance,
+      config: ctx.config,
+      target: balanceTable,
+      balanceLive: ctx.tableOf('balance_live'),
+    });
     const events = KPI_IDS.filter((k): k is KpiId => k !== 'DEPOSIT_ADB_GROWTH' && k !== 'AUM_GROWTH');
     await db.exec(`CREATE TABLE ${quoteIdent(target)} AS
       SELECT kpi, CAST(period_start AS DATE) AS period_start, CAST(period_end AS DATE) AS period_end,

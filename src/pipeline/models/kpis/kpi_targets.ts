@@ -35,6 +35,7 @@ export const kpiTargetsModel: Model = {
       ).map((r) => r.k),
     );
     const orgs = await db.query<{ org_id: string; level: string }>('SELECT org_id, level FROM orgs');
+    const orgIds = new Set(orgs.map((o) => o.org_id));
     const staff = new Set(
       (await db.query<{ staff_id: string }>('SELECT staff_id FROM staff')).map((r) => r.staff_id),
     );
@@ -48,7 +49,7 @@ export const kpiTargetsModel: Model = {
           ? [['ORG', c.org]]
           : orgs.filter((o) => o.level === c.level).map((o) => ['ORG', o.org_id]);
       for (const [kind, id] of scopes) {
-        if (kind === 'STAFF' ? !staff.has(id) : !orgs.some((o) => o.org_id === id)) {
+        if (kind === 'STAFF' ? !staff.has(id) : !orgIds.has(id)) {
           unknown++;
           continue;
         }

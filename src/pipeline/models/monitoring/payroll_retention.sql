@@ -27,6 +27,7 @@ balance_days AS (
     JOIN payee_accounts a ON a.account_id = p.account_id
    WHERE p.period_start >= {{W13_start}} AND p.period_end <= {{month_start}}
      AND p.period_start = CAST(date_trunc('month', p.period_start) AS DATE)
+     AND p.period_end = CAST(p.period_start + INTERVAL '1 month' AS DATE) -- whole months only (the cache holds other periods too)
    GROUP BY a.customer_id, p.period_start
   UNION ALL
   SELECT a.customer_id, {{month_start}}, sum(l.mtd_balance_days)
