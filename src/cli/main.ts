@@ -7,6 +7,8 @@ import { isRealDate } from '../domain/dates.js';
 import { todayInShanghai } from '../extracts/loader.js';
 import { defaultAsOf } from '../generator/calendar.js';
 import { STAGES, type Stage } from '../pipeline/models.js';
+import { ROLES } from '../server/roles.js';
+import { auditListCommand, auditVerifyCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
 import { type GenerateOptions, generateCommand } from './commands/generate.js';
 import { counterCommand, leadsCommand, outcomeCommand, padCommand, tasksCommand } from './commands/leads.js';
@@ -21,6 +23,12 @@ import {
   targetsLoadCommand,
   targetsSplitCommand,
 } from './commands/targets.js';
+import {
+  usersAddCommand,
+  usersDisableCommand,
+  usersListCommand,
+  usersResetCommand,
+} from './commands/users.js';
 import { makeOutput } from './output.js';
 
 const positiveInt = (v: string) => {
@@ -376,6 +384,76 @@ export async function run(argv: string[]): Promise<number> {
     .action(async (o: { kpi?: string; scope?: string; season?: number; asOf?: string; config?: string }) => {
       const { target, out } = ctx();
       code = await targetsListCommand(target, o, out);
+    });
+
+  const port = (v: string) => {
+    if (!/^\d+$/.test(v) || Number(v) > 65_535)
+      throw new InvalidArgumentError('must be a port number 0–65535 (0: any free port)');
+    return Number(v);
+  };
+  common(program.command('serve'))
+    .description('serve the API (and its docs at /api/docs) over the database until Ctrl-C')
+    .option('--port <n>', 'port (0: any free port)', port, 3000)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(async (o: { port: number; host: string; config?: string }) => {
+      const { target, out } = ctx();
+      // Loaded on demand: the other commands need not load the HTTP stack.
+      const { serveCommand } = await import('./commands/serve.js');
+      code = await serveCommand(target, o, out);
+    });
+
+  const users = program
+    .command('users')
+    .description('the people who sign in to the server: add, disable, reset a password, list');
+  const roleName = (v: string) => {
+    const r = v.toUpperCase();
+    if (!(ROLES as readonly string[]).includes(r))
+      throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
+    return r;
+  };
+  common(users.command('add').argument('<username>', 'lower-case letters, digits, . _ -'))
+    .description('add a user bound to an org (and a staff member); prints the generated password once')
+    .requiredOption('--role <role>', ROLES.join(', '), roleName)
+    .requiredOption('--org <id>', 'the org the user is bound to')
+    .option('--staff <id>', 'the staff member the user is (needed for staff roles)')
+    .option('--name <text>', 'display name')
+    .action(async (username: string, o: { role: string; org: string; staff?: string; name?: string }) => {
+      const { target, out } = ctx();
+      code = await usersAddCommand(target, { username, ...o }, out);
+    });
+  common(users.command('disable').argument('<username>'))
+    .description('disable a user and revoke all of their sessions at once')
+    .action(async (username: string) => {
+      const { target, out } = ctx();
+      code = await usersDisableCommand(target, username, out);
+    });
+  common(users.command('reset').argument('<username>'))
+    .description("give a user a new generated password (printed once) and revoke the user's sessions")
+    .action(async (username: string) => {
+      const { target, out } = ctx();
+      code = await usersResetCommand(target, username, out);
+    });
+  common(users.command('list'))
+    .description('every user, with role, org, staff member, status and live sessions')
+    .action(async () => {
+      const { target, out } = ctx();
+      code = await usersListCommand(target, out);
+    });
+
+  const audit = program.command('audit').description('the audit log: verify its hash chain, list entries');
+  common(audit.command('verify'))
+    .description('recompute the hash chain: exit 0 when intact, 1 with the first broken seq')
+    .action(async () => {
+      const { target, out } = ctx();
+      code = await auditVerifyCommand(target, out);
+    });
+  common(audit.command('list'))
+    .description('the newest entries of the audit log')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .action(async (o: { limit: number }) => {
+      const { target, out } = ctx();
+      code = await auditListCommand(target, o, out);
     });
 
   try {

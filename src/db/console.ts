@@ -33,6 +33,9 @@ export function consoleTarget(target: DbTarget, env: NodeJS.ProcessEnv = process
 
 const DYNAMIC_SQL_FUNCTIONS = new Set(['query', 'query_table']);
 
+/** Tables the console never reads (PostgreSQL grants the console role nothing on them either). */
+const HIDDEN_TABLES = new Set(['users', 'sessions', 'login_failures', 'audit_log']);
+
 /** Refuses (ConsoleRefused) a statement that could reach raw personal data on this engine. */
 export async function checkConsoleStatement(db: Db, sql: string): Promise<void> {
   switch (db.kind) {
@@ -48,6 +51,10 @@ export async function checkConsoleStatement(db: Db, sql: string): Promise<void> 
       walk(tree, (node) => {
         if (node.type === 'BASE_TABLE') {
           const schema = String(node.schema_name ?? '');
+          if (HIDDEN_TABLES.has(String(node.table_name ?? '').toLowerCase()) && schema !== 'masked')
+            throw new ConsoleRefused(
+              `${String(node.table_name)} is not readable from the console (sign-ins and audit)`,
+            );
           if (node.catalog_name || (schema !== '' && schema !== 'masked')) {
             throw new ConsoleRefused(
               `name tables without a schema (not ${[node.catalog_name, schema, node.table_name].filter(Boolean).join('.')}): personal data is read through the masked views`,

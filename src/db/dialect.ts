@@ -5,7 +5,7 @@ export interface Dialect {
   /** True when `expr` matches the whole of the POSIX-style regular expression `pattern`. */
   fullMatch(expr: string, pattern: string): string;
   /** A statement that serialises, within the transaction, every process doing `what` (empty when not needed). */
-  exclusiveLock(what: 'migrate' | 'load' | 'run' | 'cache'): string;
+  exclusiveLock(what: 'migrate' | 'load' | 'run' | 'cache' | 'audit'): string;
   /** Statements letting the analysts' console read a table the pipeline published ('' when not needed). */
   grantConsoleRead(table: string): string;
   /**
@@ -73,7 +73,7 @@ export const duckDbDialect: Dialect = {
 export const postgresDialect: Dialect = {
   fullMatch: (expr, pattern) => `(${expr} ~ ${quoteString(`^(?:${pattern})$`)})`,
   exclusiveLock: (what) =>
-    `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117, cache: 20261118 }[what]})`,
+    `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117, cache: 20261118, audit: 20261119 }[what]})`,
   grantConsoleRead: (table) => `GRANT SELECT ON ${quoteIdent(table)} TO wangji_console`,
   analyze: (table) => `ANALYZE ${quoteIdent(table)}`,
   jsonText: (json, key) => `(CAST(${json} AS json) ->> ${quoteString(key)})`,

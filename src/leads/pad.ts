@@ -7,9 +7,9 @@
 // numbers are few enough to brute-force a plain hash in minutes). The index is built in memory at open.
 
 import { createHmac } from 'node:crypto';
+import { appendAudit } from '../audit/log.js';
 import type { Activity, SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
-import { utcTimestamp } from '../domain/bankTime.js';
 import { mask } from '../domain/masking.js';
 import { fromUnits, toUnits } from '../domain/money.js';
 import { leadReason } from '../pipeline/models/leads/lead_candidates.js';
@@ -95,20 +95,16 @@ export class PadLookup {
       actor.staffId,
     ]);
     const allowed = staff !== undefined && POINT_OF_SERVICE_ROLES.includes(staff.role);
-    await this.db.execute(
-      `INSERT INTO audit_log (logged_at, actor, action, subject, detail) VALUES (CAST($1 AS TIMESTAMP), $2, $3, $4, $5)`,
-      [
-        utcTimestamp(),
-        actor.staffId,
-        allowed ? 'PAD_LOOKUP' : 'PAD_LOOKUP_REFUSED',
-        customerId,
-        JSON.stringify({
-          role: staff?.role ?? null,
-          by: who.customerId ? 'customer_id' : 'id_no',
-          found: customerId !== null,
-        }),
-      ],
-    );
+    await appendAudit(this.db, {
+      actor: actor.staffId,
+      action: allowed ? 'PAD_LOOKUP' : 'PAD_LOOKUP_REFUSED',
+      subject: customerId,
+      detail: {
+        role: staff?.role ?? null,
+        by: who.customerId ? 'customer_id' : 'id_no',
+        found: customerId !== null,
+      },
+    });
     if (!allowed)
       throw new PadLookupError(
         `${actor.staffId} may not look customers up here (${staff ? `role ${staff.role}` : 'not in the staff extract'}; lobby and teller staff may)`,

@@ -270,7 +270,8 @@ function byPeriodParentRank(a: BriefingRow, b: BriefingRow): number {
   );
 }
 
-function seasonAndPhase(calendar: Calendar, asOf: string): Pick<Briefing, 'season' | 'phase'> {
+/** The season and phase of D, with the days left after D (the briefing's header, the dashboard's). */
+export function seasonAndPhase(calendar: Calendar, asOf: string): Pick<Briefing, 'season' | 'phase'> {
   const season = calendar.seasonOf(asOf);
   const phase = calendar.phaseOf(asOf);
   // Days left after D: D's data is in, so D itself is spent.

@@ -1,0 +1,856 @@
+// The API on a small hand-made bank, on both engines, through app.inject (no port): sign-in and its
+// cookie, 401 / 403 / CSRF, the access matrix — every role × {dashboard, task list, task detail,
+// outcome, reassign} × {an object in scope, one outside it} — with no cross-scope read or write, the
+// contact policy's refusal as a 409 with its reason, errors without SQL or stacks, the OpenAPI
+// document, and a scan of every response body (and log line) for unmasked ID numbers and phones.
+//
+// Org tree: H → B1 → S1 → O1, O2; H → B2 → O3; H → RC (remote-banking centre). D = 2027-01-20
+// (NEW_YEAR, which ends on the Lantern Festival 2027-02-20: 31 days left after D). The app's clock
+// is 10:00 bank time on D + 1 (outside the quiet hours).
+//
+// Tasks (inserted after the run):      org  staff  channel        customer
+//   1  AM1's own                        O1   AM1    MANAGER        C1 (manager AM1, home O1)
+//   2  O1's pool                        O1   —      POOL           C2 (home O1)
+//   3  AM2's own                        O2   AM2    MANAGER        C3 (manager AM2, home O2)
+//   4  AM3's own, the other branch      O3   AM3    MANAGER        C4 (home O3)
+//   5  remote                           RC   —      OUTBOUND_CALL  C5 (home O2)
+//   6  RM1's own                        S1   RM1    CORPORATE_RM   C6 (manager RM1, home S1)
+
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { describeEachEngine, type TestDb } from '../../test/engines.js';
+import { insertBank, markLoaded } from '../../test/hand-made.js';
+import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
+import type { Db, SqlValue } from '../db/types.js';
+import { runPipeline } from '../pipeline/runner.js';
+import { buildApp } from './app.js';
+import { SESSION_COOKIE } from './auth/index.js';
+import { addUser } from './auth/users.js';
+import { type Principal, permissionsOf, ROLE_DEFS, type Role } from './roles.js';
+import { customerVisible, SqlParams } from './scope.js';
+
+const D = '2027-01-20';
+const NOW = new Date('2027-01-21T02:00:00Z'); // 10:00 bank time
+
+const doc = JSON.parse(JSON.stringify(loadSeasonConfig())) as Record<string, unknown>;
+doc.activities = [
+  {
+    id: 'WEALTH',
+    program: 'ELDERLY_MINOR',
+    name: { zh: '理财', en: 'Wealth' },
+    entity: 'CUSTOMER',
+    owner: 'OUTLET',
+    channels: ['MANAGER', 'POOL'],
+    weight: '1',
+    propensity_prior: '0.05',
+    value_per_conversion: '10',
+    conversion: { event: 'ACCOUNT_OPENED', account_types: ['WEALTH'] },
+    // Mines nothing: the tasks of this test are inserted by hand after the run.
+    mine: 'SELECT customer_id AS entity_id, customer_id, age FROM {{ref:customer_features}} WHERE 1 = 0',
+    reason: { zh: '{age} 岁', en: 'aged {age}' },
+  },
+];
+doc.targets = [{ kpi: 'NEW_CUSTOMERS', level: 'OUTLET', period: 'SEASON', target: 4 }];
+const config = parseSeasonConfig(stringify(doc), 'test season');
+
+/** Personal data as delivered: none of it may appear in any response or log line. */
+const RAW = {
+  C1: { id: '420102199001011234', phone: '13800000001', name: '张三丰' },
+  C2: { id: '420102198502023456', phone: '13900000002', name: '李四' },
+  C3: { id: '42010219700303567X', phone: '13700000003', name: '王五六' },
+  C4: { id: '420102196004047890', phone: '15800000004', name: '赵六' },
+  C5: { id: '420102195505051111', phone: '18600000005', name: '钱七八' },
+  C6: { id: '420102198806062222', phone: '13600000006', name: '孙九' },
+};
+
+const customer = (id: keyof typeof RAW, org: string, manager: string | null, since: string) =>
+  `('${id}', '${RAW[id].name}', 'ID_CARD', '${RAW[id].id}', 'F', DATE '1980-06-01', '${RAW[id].phone}', '${org}', ${manager ? `'${manager}'` : 'NULL'}, '420102', 'C3', 'Y', 'N', DATE '${since}')`;
+
+const bank: [string, string, string[]][] = [
+  [
+    'orgs',
+    'org_id, org_name, level, parent_id, division_code',
+    [
+      "('H', '总行', 'HQ', NULL, '420100')",
+      "('B1', '分行一', 'BRANCH', 'H', '420100')",
+      "('S1', '支行一', 'SUBBRANCH', 'B1', '420102')",
+      "('O1', '网点一', 'OUTLET', 'S1', '420102')",
+      "('O2', '网点二', 'OUTLET', 'S1', '420102')",
+      "('B2', '分行二', 'BRANCH', 'H', '420100')",
+      "('O3', '网点三', 'OUTLET', 'B2', '420102')",
+      "('RC', '远程银行中心', 'REMOTE_CENTER', 'H', '420100')",
+    ],
+  ],
+  [
+    'staff',
+    'staff_id, org_id, staff_name, role',
+    [
+      "('AM1', 'O1', '经理一', 'ACCOUNT_MANAGER')",
+      "('AM2', 'O2', '经理二', 'ACCOUNT_MANAGER')",
+      "('AM3', 'O3', '经理三', 'ACCOUNT_MANAGER')",
+      "('RM1', 'S1', '对公一', 'CORPORATE_RM')",
+      "('OM1', 'O1', '网点主任', 'OUTLET_MANAGER')",
+      "('SM1', 'S1', '支行长', 'SUBBRANCH_MANAGER')",
+      "('BM1', 'B1', '分行长', 'BRANCH_MANAGER')",
+      "('RA1', 'RC', '坐席一', 'REMOTE_AGENT')",
+      "('L1', 'O1', '大堂一', 'LOBBY')",
+      "('T1', 'O1', '柜员一', 'TELLER')",
+    ],
+  ],
+  [
+    'customers',
+    'customer_id, name, id_type, id_no, gender, birth_date, phone, home_org_id, manager_id, division_code, risk_level, marketing_consent, dnd, customer_since',
+    [
+      customer('C1', 'O1', 'AM1', '2026-12-01'),
+      customer('C2', 'O1', null, '2026-12-02'),
+      customer('C3', 'O2', 'AM2', '2020-01-01'),
+      customer('C4', 'O3', 'AM3', '2020-01-01'),
+      customer('C5', 'O2', null, '2020-01-01'),
+      customer('C6', 'S1', 'RM1', '2020-01-01'),
+    ],
+  ],
+  [
+    'accounts',
+    'account_id, customer_id, product_code, account_type, open_date, open_org_id',
+    [
+      "('A1', 'C1', NULL, 'SAVINGS', DATE '2026-12-01', 'O1')",
+      "('A3', 'C3', NULL, 'SAVINGS', DATE '2020-01-01', 'O2')",
+      "('A4', 'C4', NULL, 'SAVINGS', DATE '2020-01-01', 'O3')",
+    ],
+  ],
+  [
+    'balances',
+    'account_id, balance_date, balance',
+    [
+      "('A1', DATE '2026-12-01', 1000.00)",
+      "('A3', DATE '2020-01-01', 2000.50)",
+      "('A4', DATE '2020-01-01', 300.25)",
+    ],
+  ],
+];
+
+/** One user per role (two account managers), with what each should and should not reach. */
+interface Case {
+  user: string;
+  role: Role;
+  org: string;
+  staff: string | null;
+  /** Every task id the list shows (null: 403). */
+  tasks: number[] | null;
+  /** Dashboard: an org in scope and one outside (null: none outside; the whole case null: 403). */
+  dashboard: { inside: string; outside: string | null } | null;
+  /** Task detail and outcome: a task in scope and one outside. */
+  task: { inside: number; outside: number | null } | null;
+  /** Reassign (null: 403): a task in scope to a staff member in scope, and a task / a staff member outside. */
+  reassign: { task: number; to: string; outsideTask: number | null; outsideStaff: string | null } | null;
+}
+
+const CASES: Case[] = [
+  {
+    user: 'hq.admin',
+    role: 'HQ_ADMIN',
+    org: 'H',
+    staff: null,
+    tasks: [1, 2, 3, 4, 5, 6],
+    dashboard: { inside: 'B2', outside: null },
+    task: { inside: 4, outside: null },
+    reassign: { task: 4, to: 'AM3', outsideTask: null, outsideStaff: null },
+  },
+  {
+    user: 'hq.ops',
+    role: 'HQ_OPS',
+    org: 'H',
+    staff: null,
+    tasks: [1, 2, 3, 4, 5, 6],
+    dashboard: { inside: 'O3', outside: null },
+    task: { inside: 5, outside: null },
+    reassign: { task: 3, to: 'AM2', outsideTask: null, outsideStaff: null },
+  },
+  {
+    user: 'branch',
+    role: 'BRANCH_MANAGER',
+    org: 'B1',
+    staff: 'BM1',
+    tasks: [1, 2, 3, 6],
+    dashboard: { inside: 'S1', outside: 'B2' },
+    task: { inside: 3, outside: 4 },
+    reassign: { task: 1, to: 'AM1', outsideTask: 4, outsideStaff: 'AM3' },
+  },
+  {
+    user: 'subbranch',
+    role: 'SUBBRANCH_MANAGER',
+    org: 'S1',
+    staff: 'SM1',
+    tasks: [1, 2, 3, 6],
+    dashboard: { inside: 'O2', outside: 'B1' },
+    task: { inside: 6, outside: 5 },
+    reassign: { task: 3, to: 'AM2', outsideTask: 5, outsideStaff: 'RA1' },
+  },
+  {
+    user: 'outlet',
+    role: 'OUTLET_MANAGER',
+    org: 'O1',
+    staff: 'OM1',
+    tasks: [1, 2],
+    dashboard: { inside: 'O1', outside: 'O2' },
+    task: { inside: 2, outside: 3 },
+    reassign: { task: 1, to: 'AM1', outsideTask: 3, outsideStaff: 'AM2' },
+  },
+  {
+    user: 'am1',
+    role: 'ACCOUNT_MANAGER',
+    org: 'O1',
+    staff: 'AM1',
+    tasks: [1, 2],
+    dashboard: { inside: 'O1', outside: 'S1' },
+    task: { inside: 1, outside: 3 },
+    reassign: null,
+  },
+  {
+    user: 'am2',
+    role: 'ACCOUNT_MANAGER',
+    org: 'O2',
+    staff: 'AM2',
+    tasks: [3],
+    dashboard: { inside: 'O2', outside: 'O1' },
+    task: { inside: 3, outside: 1 },
+    reassign: null,
+  },
+  {
+    user: 'rm1',
+    role: 'CORPORATE_RM',
+    org: 'S1',
+    staff: 'RM1',
+    tasks: [6],
+    dashboard: { inside: 'S1', outside: 'O1' },
+    task: { inside: 6, outside: 2 },
+    reassign: null,
+  },
+  {
+    user: 'agent',
+    role: 'REMOTE_AGENT',
+    org: 'RC',
+    staff: 'RA1',
+    tasks: [5],
+    dashboard: null,
+    task: { inside: 5, outside: 1 },
+    reassign: null,
+  },
+  {
+    user: 'lobby',
+    role: 'LOBBY',
+    org: 'O1',
+    staff: 'L1',
+    tasks: null,
+    dashboard: null,
+    task: null,
+    reassign: null,
+  },
+  {
+    user: 'teller',
+    role: 'TELLER',
+    org: 'O1',
+    staff: 'T1',
+    tasks: null,
+    dashboard: null,
+    task: null,
+    reassign: null,
+  },
+  {
+    user: 'auditor',
+    role: 'AUDITOR',
+    org: 'H',
+    staff: null,
+    tasks: null,
+    dashboard: null,
+    task: null,
+    reassign: null,
+  },
+];
+
+/** 18-digit resident ID numbers and 11-digit mainland mobiles, not part of a longer digit run. */
+const ID_NO =
+  /(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])/;
+const MOBILE = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/;
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+describeEachEngine('the API on a hand-made bank', (engine) => {
+  let db: TestDb;
+  let app: FastifyInstance;
+  const logs: string[] = [];
+  const bodies: string[] = [];
+  const sessions = new Map<string, Session>();
+  const passwords = new Map<string, string>();
+
+  const call = async (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    o: { as?: string; session?: Session; body?: unknown; csrf?: string | null; host?: string } = {},
+  ): Promise<LightMyRequestResponse> => {
+    const s = o.session ?? (o.as ? sessions.get(o.as) : undefined);
+    const headers: Record<string, string> = {};
+    if (o.host) headers.host = o.host;
+    const csrf = o.csrf === undefined ? s?.csrf : o.csrf;
+    if (csrf && method !== 'GET') headers['x-csrf-token'] = csrf;
+    const res = await app.inject({
+      method,
+      url,
+      headers,
+      cookies: s ? { [SESSION_COOKIE]: s.cookie } : {},
+      ...(o.body === undefined ? {} : { payload: o.body as Record<string, unknown> }),
+    });
+    bodies.push(res.body);
+    return res;
+  };
+
+  const signIn = async (username: string, password: string, host?: string) => {
+    const res = await call('POST', '/api/session', { body: { username, password }, host });
+    const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
+    return {
+      res,
+      cookie,
+      session: cookie ? { cookie: cookie.value, csrf: res.json().csrfToken as string } : null,
+    };
+  };
+
+  const audits = async (action: string) => {
+    const [r] = await db.query<{ n: number }>('SELECT count(*) AS n FROM audit_log WHERE action = $1', [
+      action,
+    ]);
+    return Number(r?.n ?? 0);
+  };
+
+  const taskRow = async (id: number) =>
+    (
+      await db.query(
+        `SELECT t.org_id, t.staff_id, t.status, t.assigned_on, t.due_date, t.last_outcome,
+                (SELECT count(*) FROM contacts c WHERE c.task_id = t.task_id) AS contacts
+           FROM tasks t WHERE t.task_id = $1`,
+        [id],
+      )
+    )[0];
+
+  beforeAll(async () => {
+    db = await engine.open();
+    await insertBank(db, bank);
+    await markLoaded(db, D);
+    const run = await runPipeline(db, { asOf: D, config });
+    expect(run.status, run.message ?? '').toBe('PUBLISHED');
+    const lead = (id: number, c: string, priority: string) =>
+      `(${id}, DATE '2026-11-15', 'WEALTH', 'CUSTOMER', '${c}', '${c}', '${c}', NULL, '{"age": 46}', '{"age": 46}', DATE '${D}', DATE '${D}', 'OPEN', DATE '${D}', NULL, 0.05, 10, 1, ${priority}, FALSE, FALSE)`;
+    await db.exec(
+      `INSERT INTO leads VALUES ${[
+        lead(1, 'C1', '0.5'),
+        lead(2, 'C2', '0.9'),
+        lead(3, 'C3', '0.5'),
+        lead(4, 'C4', '0.5'),
+        lead(5, 'C5', '0.5'),
+        lead(6, 'C6', '0.5'),
+      ].join(', ')}`,
+    );
+    const task = (
+      id: number,
+      c: string,
+      org: string,
+      staff: string | null,
+      channel: string,
+      credit: string,
+    ) =>
+      `(${id}, ${id}, 'WEALTH', '${c}', '${org}', ${staff ? `'${staff}'` : 'NULL'}, '${channel}', '${credit}', 'OPEN', NULL, DATE '${D}', DATE '${D}', DATE '2027-01-27', NULL, NULL, NULL)`;
+    await db.exec(
+      `INSERT INTO tasks VALUES ${[
+        task(1, 'C1', 'O1', 'AM1', 'MANAGER', 'O1'),
+        task(2, 'C2', 'O1', null, 'POOL', 'O1'),
+        task(3, 'C3', 'O2', 'AM2', 'MANAGER', 'O2'),
+        task(4, 'C4', 'O3', 'AM3', 'MANAGER', 'O3'),
+        task(5, 'C5', 'RC', null, 'OUTBOUND_CALL', 'O2'),
+        task(6, 'C6', 'S1', 'RM1', 'CORPORATE_RM', 'S1'),
+      ].join(', ')}`,
+    );
+    // C3 was contacted twice in the last days (by another activity): a third marketing contact within
+    // 7 × 24 hours would break the cap of 2.
+    await db.exec(`INSERT INTO contacts VALUES
+      (1, 3, 3, 'WEALTH', 'C3', 'AM2', 'MANAGER', 'CONTACTED', NULL, NULL, TIMESTAMP '2027-01-18 02:00:00', TIMESTAMP '2027-01-18 02:00:00', TRUE, TRUE),
+      (2, 3, 3, 'WEALTH', 'C3', 'AM2', 'MANAGER', 'INTERESTED', NULL, NULL, TIMESTAMP '2027-01-19 02:00:00', TIMESTAMP '2027-01-19 02:00:00', TRUE, TRUE)`);
+    for (const c of CASES) {
+      const { password } = await addUser(
+        db,
+        { username: c.user, role: c.role, orgId: c.org, staffId: c.staff },
+        { actor: 'test', now: NOW },
+      );
+      passwords.set(c.user, password);
+    }
+    app = await buildApp({
+      db,
+      config,
+      now: () => NOW,
+      log: { level: 'info', stream: { write: (line: string) => void logs.push(line) } },
+    });
+    await app.ready();
+    for (const c of CASES) {
+      const { session } = await signIn(c.user, passwords.get(c.user) as string);
+      if (!session) throw new Error(`${c.user} could not sign in`);
+      sessions.set(c.user, session);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it('signs in with an HttpOnly, SameSite=Strict cookie (Secure off localhost) and returns the CSRF token', async () => {
+    const { res, cookie } = await signIn('am1', passwords.get('am1') as string);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      user: { username: 'am1', role: 'ACCOUNT_MANAGER', orgId: 'O1', staffId: 'AM1' },
+      csrfToken: expect.any(String),
+    });
+    expect(res.json().user.permissions).toContain('leads:work');
+    expect(res.json().user.permissions).not.toContain('leads:reassign');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookie?.secure).toBeFalsy();
+    const remote = await signIn('am1', passwords.get('am1') as string, 'wangji.bank.example');
+    expect(remote.cookie?.secure).toBe(true);
+    const me = await call('GET', '/api/session', { as: 'am1' });
+    expect(me.json().user.username).toBe('am1');
+    expect(me.json().csrfToken).toBe(sessions.get('am1')?.csrf);
+  });
+
+  it('answers a wrong password 401 and a throttled one 429 with Retry-After, neither saying whether the user exists', async () => {
+    const bad = await call('POST', '/api/session', { body: { username: 'am1', password: 'wrong' } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'wrong username or password' } });
+    const unknown = await call('POST', '/api/session', { body: { username: 'nobody', password: 'wrong' } });
+    expect(unknown.json()).toEqual(bad.json());
+    let throttled: LightMyRequestResponse | undefined;
+    for (let i = 0; i < 10 && !throttled; i++) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/session',
+        remoteAddress: '10.9.9.9',
+        payload: { username: 'teller', password: 'guess' },
+      });
+      bodies.push(res.body);
+      if (res.statusCode === 429) throttled = res;
+      else expect(res.statusCode).toBe(401);
+    }
+    expect(throttled?.json().error.code).toBe('THROTTLED');
+    expect(Number(throttled?.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('answers 401 without a session, and after sign-out', async () => {
+    for (const [m, url] of [
+      ['GET', '/api/dashboard'],
+      ['GET', '/api/tasks'],
+      ['GET', '/api/tasks/1'],
+      ['POST', '/api/tasks/1/outcome'],
+      ['GET', '/api/session'],
+    ] as const) {
+      const res = await call(m, url, { body: m === 'POST' ? { outcome: 'CONTACTED' } : undefined });
+      expect(res.statusCode, `${m} ${url}`).toBe(401);
+      expect(res.json().error.code).toBe('UNAUTHORIZED');
+    }
+    const garbage = await call('GET', '/api/tasks', { session: { cookie: 'not-a-token', csrf: 'x' } });
+    expect(garbage.statusCode).toBe(401);
+    const { session } = await signIn('am2', passwords.get('am2') as string);
+    const s = session as Session;
+    expect((await call('GET', '/api/tasks', { session: s })).statusCode).toBe(200);
+    expect((await call('DELETE', '/api/session', { session: s })).statusCode).toBe(200);
+    expect((await call('GET', '/api/tasks', { session: s })).statusCode).toBe(401);
+  });
+
+  it('answers 403 without the permission, and audits it', async () => {
+    const before = await audits('DENIED');
+    const res = await call('GET', '/api/tasks', { as: 'lobby' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('FORBIDDEN');
+    expect(await audits('DENIED')).toBe(before + 1);
+    const [row] = await db.query(
+      `SELECT actor, subject, detail FROM audit_log WHERE action = 'DENIED' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(row).toMatchObject({ actor: 'lobby', subject: 'GET /api/tasks' });
+  });
+
+  it('refuses a write without the CSRF token or with a wrong one (403, audited), and writes nothing', async () => {
+    const before = await taskRow(1);
+    const denied = await audits('DENIED');
+    for (const csrf of [null, 'wrong', `${sessions.get('am1')?.csrf}x`]) {
+      const res = await call('POST', '/api/tasks/1/outcome', {
+        as: 'am1',
+        csrf,
+        body: { outcome: 'NOT_REACHED' },
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('CSRF');
+    }
+    // Another user's token is wrong too.
+    const other = await call('POST', '/api/tasks/1/outcome', {
+      as: 'am1',
+      csrf: sessions.get('outlet')?.csrf,
+      body: { outcome: 'NOT_REACHED' },
+    });
+    expect(other.statusCode).toBe(403);
+    expect(await audits('DENIED')).toBe(denied + 4);
+    expect(await taskRow(1)).toEqual(before);
+  });
+
+  it('applies the access matrix: every role reads and writes inside its scope and nothing outside it', async () => {
+    for (const c of CASES) {
+      const as = c.user;
+      // Task list: exactly the tasks in scope.
+      const list = await call('GET', '/api/tasks?status=OPEN,IN_PROGRESS,QUEUED,DONE', { as });
+      if (c.tasks === null) expect(list.statusCode, as).toBe(403);
+      else {
+        expect(list.statusCode, as).toBe(200);
+        const ids = (list.json().tasks as { task_id: number }[]).map((t) => t.task_id).sort((a, b) => a - b);
+        expect(ids, as).toEqual(c.tasks);
+        expect(list.json().total, as).toBe(c.tasks.length);
+      }
+
+      // Dashboard.
+      if (c.dashboard === null) {
+        expect((await call('GET', '/api/dashboard', { as })).statusCode, as).toBe(403);
+      } else {
+        const inside = await call('GET', `/api/dashboard?org=${c.dashboard.inside}`, { as });
+        expect(inside.statusCode, as).toBe(200);
+        expect(inside.json().org.org_id).toBe(c.dashboard.inside);
+        if (c.dashboard.outside) {
+          const denied = await audits('DENIED');
+          const outside = await call('GET', `/api/dashboard?org=${c.dashboard.outside}`, { as });
+          expect(outside.statusCode, `${as} dashboard ${c.dashboard.outside}`).toBe(404);
+          expect(Object.keys(outside.json())).toEqual(['error']);
+          expect(await audits('DENIED')).toBe(denied + 1);
+        }
+      }
+
+      // Task detail and outcome.
+      if (c.task === null) {
+        expect((await call('GET', '/api/tasks/1', { as })).statusCode, as).toBe(403);
+        expect(
+          (await call('POST', '/api/tasks/1/outcome', { as, body: { outcome: 'NOT_REACHED' } })).statusCode,
+          as,
+        ).toBe(403);
+      } else {
+        const detail = await call('GET', `/api/tasks/${c.task.inside}`, { as });
+        expect(detail.statusCode, as).toBe(200);
+        expect(detail.json().task.task_id).toBe(c.task.inside);
+        const contacts = Number((await taskRow(c.task.inside))?.contacts);
+        const outcome = await call('POST', `/api/tasks/${c.task.inside}/outcome`, {
+          as,
+          body: { outcome: 'NOT_REACHED' },
+        });
+        if (c.staff === null) {
+          // Not a staff member: nobody's contact to record.
+          expect(outcome.statusCode, as).toBe(409);
+          expect(outcome.json().error.code).toBe('NOT_STAFF');
+          expect(Number((await taskRow(c.task.inside))?.contacts)).toBe(contacts);
+        } else {
+          expect(outcome.statusCode, `${as} outcome: ${outcome.body}`).toBe(200);
+          expect(outcome.json()).toMatchObject({ task_id: c.task.inside, outcome: 'NOT_REACHED' });
+          expect(Number((await taskRow(c.task.inside))?.contacts)).toBe(contacts + 1);
+          const [last] = await db.query(
+            'SELECT staff_id FROM contacts WHERE task_id = $1 ORDER BY contact_id DESC LIMIT 1',
+            [c.task.inside],
+          );
+          expect(last?.staff_id).toBe(c.staff);
+        }
+        if (c.task.outside !== null) {
+          const before = await taskRow(c.task.outside);
+          const denied = await audits('DENIED');
+          const read = await call('GET', `/api/tasks/${c.task.outside}`, { as });
+          expect(read.statusCode, `${as} reads task ${c.task.outside}`).toBe(404);
+          expect(Object.keys(read.json())).toEqual(['error']);
+          const write = await call('POST', `/api/tasks/${c.task.outside}/outcome`, {
+            as,
+            body: { outcome: 'NOT_REACHED' },
+          });
+          expect(write.statusCode, `${as} writes task ${c.task.outside}`).toBe(404);
+          // A missing task answers exactly as an out-of-scope one.
+          const missing = await call('GET', '/api/tasks/999', { as });
+          expect(missing.json().error.code).toBe(read.json().error.code);
+          expect(await audits('DENIED')).toBe(denied + 2);
+          expect(await taskRow(c.task.outside)).toEqual(before);
+        }
+      }
+
+      // Reassign.
+      if (c.reassign === null) {
+        const before = await taskRow(1);
+        const res = await call('POST', '/api/tasks/1/reassign', { as, body: { staffId: 'AM1' } });
+        expect(res.statusCode, as).toBe(403);
+        expect(await taskRow(1)).toEqual(before);
+      } else {
+        const { task, to, outsideTask, outsideStaff } = c.reassign;
+        const audited = await audits('REASSIGN');
+        const ok = await call('POST', `/api/tasks/${task}/reassign`, { as, body: { staffId: to } });
+        expect(ok.statusCode, `${as} reassign: ${ok.body}`).toBe(200);
+        expect(ok.json()).toMatchObject({ task_id: task, staff_id: to });
+        expect(await audits('REASSIGN')).toBe(audited + 1);
+        if (outsideTask !== null) {
+          const before = await taskRow(outsideTask);
+          const res = await call('POST', `/api/tasks/${outsideTask}/reassign`, { as, body: { staffId: to } });
+          expect(res.statusCode, `${as} reassigns task ${outsideTask}`).toBe(404);
+          expect(await taskRow(outsideTask)).toEqual(before);
+        }
+        if (outsideStaff !== null) {
+          const before = await taskRow(task);
+          const res = await call('POST', `/api/tasks/${task}/reassign`, {
+            as,
+            body: { staffId: outsideStaff },
+          });
+          expect(res.statusCode, `${as} hands task ${task} to ${outsideStaff}`).toBe(404);
+          expect(await taskRow(task)).toEqual(before);
+        }
+      }
+    }
+  });
+
+  it('filters the task list by view, status and activity, best first', async () => {
+    const all = (await call('GET', '/api/tasks?status=OPEN,IN_PROGRESS', { as: 'outlet' })).json();
+    expect(all.tasks.map((t: { task_id: number }) => t.task_id)).toEqual([2, 1]); // priority 0.9 first
+    const pool = (await call('GET', '/api/tasks?view=pool&status=OPEN,IN_PROGRESS', { as: 'am1' })).json();
+    expect(pool.tasks.map((t: { task_id: number }) => t.task_id)).toEqual([2]);
+    const mine = (await call('GET', '/api/tasks?view=mine&status=OPEN,IN_PROGRESS', { as: 'am1' })).json();
+    expect(mine.tasks.map((t: { task_id: number }) => t.task_id)).toEqual([1]);
+    const none = (
+      await call('GET', '/api/tasks?activity=OTHER&status=OPEN,IN_PROGRESS', { as: 'am1' })
+    ).json();
+    expect(none).toEqual({ total: 0, tasks: [] });
+    const bad = await call('GET', '/api/tasks?status=OPEN,NOPE', { as: 'am1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.fields).toEqual([{ field: 'querystring.status', message: expect.any(String) }]);
+  });
+
+  it('shows a task with its reason, talking points and a masked customer card', async () => {
+    const res = await call('GET', '/api/tasks/1?lang=en', { as: 'am1' });
+    const body = res.json();
+    expect(body.task).toMatchObject({
+      task_id: 1,
+      reason: 'aged 46',
+      customer_name: '张*丰',
+      customer_phone: '138****0001',
+      activity_name: 'Wealth',
+    });
+    expect(body.task.talking_points).toContain('aged 46');
+    expect(body.customer).toMatchObject({
+      customer_id: 'C1',
+      name: '张*丰',
+      phone: '138****0001',
+      id_no: '420102********1234',
+      home_org_id: 'O1',
+      marketing_refused: false,
+    });
+  });
+
+  it('refuses an outcome the contact policy forbids with 409 and the reason, recording nothing', async () => {
+    const before = await taskRow(3);
+    const audited = await audits('OUTCOME');
+    const res = await call('POST', '/api/tasks/3/outcome', { as: 'am2', body: { outcome: 'CONTACTED' } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('CONTACT_CAP');
+    expect(res.json().error.message).toContain('at most 2');
+    expect(await taskRow(3)).toEqual(before);
+    expect(await audits('OUTCOME')).toBe(audited);
+    // A refusal is always heard, and audited once.
+    const refused = await call('POST', '/api/tasks/3/outcome', { as: 'am2', body: { outcome: 'REFUSED' } });
+    expect(refused.statusCode).toBe(200);
+    expect(refused.json()).toMatchObject({ task_status: 'DONE', lead_status: 'REFUSED' });
+    expect(await audits('OUTCOME')).toBe(audited + 1);
+    const invalid = await call('POST', '/api/tasks/1/outcome', { as: 'am1', body: { outcome: 'INVALID' } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().error.fields[0].field).toBe('body.reason');
+  });
+
+  it('validates bodies and parameters with field messages', async () => {
+    const res = await call('POST', '/api/tasks/1/outcome', { as: 'am1', body: { outcome: 'MAYBE' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION');
+    expect(res.json().error.fields[0].field).toBe('body.outcome');
+    const both = await call('POST', '/api/tasks/1/reassign', {
+      as: 'outlet',
+      body: { staffId: 'AM1', poolOrgId: 'O1' },
+    });
+    expect(both.statusCode).toBe(400);
+    const id = await call('GET', '/api/tasks/abc', { as: 'am1' });
+    expect(id.statusCode).toBe(400);
+    expect(id.json().error.fields[0].field).toBe('params.id');
+    const none = await call('GET', '/api/nothing/here', { as: 'am1' });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error.code).toBe('NOT_FOUND');
+  });
+
+  it('shows the dashboard of the user’s org: phase, measures of it and its children, segments, KPIs, laggards', async () => {
+    const res = await call('GET', '/api/dashboard', { as: 'branch' });
+    const body = res.json();
+    expect(body.asOf).toBe(D);
+    expect(body.phase).toMatchObject({ phase: 'NEW_YEAR', end: '2027-02-20', daysLeft: 31 });
+    expect(body.org.org_id).toBe('B1');
+    expect(body.measures.map((m: { org_id: string }) => m.org_id)).toEqual(['B1', 'S1']);
+    expect(body.measures[0]).toMatchObject({ customers: 5, new_customers: 2 });
+    expect(body.segments).toHaveLength(7);
+    const s1 = (await call('GET', '/api/dashboard?org=S1', { as: 'branch' })).json();
+    expect(s1.measures.map((m: { org_id: string }) => m.org_id)).toEqual(['S1', 'O1', 'O2']);
+    const o1 = (await call('GET', '/api/dashboard', { as: 'am1' })).json();
+    expect(o1.measures.map((m: { org_id: string }) => m.org_id)).toEqual(['O1']);
+    expect(o1.kpis).toContainEqual(
+      expect.objectContaining({ kpi: 'NEW_CUSTOMERS', period: 'SEASON', actual: '2.00', target: '4.00' }),
+    );
+    for (const l of s1.laggards) expect(['O1', 'O2']).toContain(l.org_id);
+    const hq = (await call('GET', '/api/dashboard', { as: 'hq.admin' })).json();
+    expect(hq.measures.map((m: { org_id: string }) => m.org_id)).toEqual(['H', 'B1', 'B2', 'RC']);
+  });
+
+  it('serves the OpenAPI 3 document listing every route, and the docs page', async () => {
+    const res = await call('GET', '/api/docs/json');
+    expect(res.statusCode).toBe(200);
+    const spec = res.json();
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(spec.info.title).toContain('Wangji');
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      '/api/dashboard',
+      '/api/session',
+      '/api/tasks',
+      '/api/tasks/{id}',
+      '/api/tasks/{id}/outcome',
+      '/api/tasks/{id}/reassign',
+    ]);
+    expect(Object.keys(spec.paths['/api/session']).sort()).toEqual(['delete', 'get', 'post']);
+    for (const [path, ops] of Object.entries(spec.paths as Record<string, Record<string, unknown>>))
+      for (const [method, op] of Object.entries(
+        ops as Record<string, { responses: Record<string, unknown> }>,
+      )) {
+        expect(op.responses['200'], `${method} ${path}`).toMatchObject({
+          content: { 'application/json': { schema: expect.any(Object) } },
+        });
+        expect(op.responses['403'], `${method} ${path}`).toBeDefined();
+      }
+    expect(
+      spec.paths['/api/tasks/{id}/outcome'].post.requestBody.content['application/json'].schema,
+    ).toMatchObject({
+      type: 'object',
+      required: ['outcome'],
+    });
+    const page = await call('GET', '/api/docs');
+    expect([200, 302]).toContain(page.statusCode);
+  });
+
+  it('answers an unexpected failure 500 without SQL, values or a stack; the detail goes to the log only', async () => {
+    const failLogs: string[] = [];
+    const broken = new Proxy(db as Db, {
+      get(target, prop) {
+        if (prop === 'query')
+          return async (sql: string, params?: SqlValue[]) => {
+            if (sql.includes('org_measures_history h'))
+              throw new Error(`Binder Error: SELECT id_no FROM customers WHERE phone = '${RAW.C1.phone}'`);
+            return target.query(sql, params);
+          };
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const failing = await buildApp({
+      db: broken,
+      config,
+      now: () => NOW,
+      log: { stream: { write: (line: string) => void failLogs.push(line) } },
+    });
+    try {
+      const res = await failing.inject({
+        method: 'GET',
+        url: '/api/dashboard',
+        cookies: { [SESSION_COOKIE]: sessions.get('branch')?.cookie as string },
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+      expect(failLogs.join('\n')).toContain('Binder Error');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('serves concurrent reads and writes (each write with its audit entry) without failing any', async () => {
+    const contacts = Number((await taskRow(1))?.contacts);
+    const audited = await audits('OUTCOME');
+    const results = await Promise.all([
+      ...Array.from({ length: 6 }, () =>
+        call('POST', '/api/tasks/1/outcome', { as: 'am1', body: { outcome: 'NOT_REACHED' } }),
+      ),
+      ...Array.from({ length: 6 }, () => call('GET', '/api/tasks', { as: 'branch' })),
+      ...Array.from({ length: 4 }, () => call('GET', '/api/dashboard', { as: 'subbranch' })),
+      ...Array.from({ length: 4 }, () => call('GET', '/api/tasks/4', { as: 'am1' })), // out of scope: audited
+    ]);
+    expect(results.map((r) => r.statusCode)).toEqual([...Array(16).fill(200), 404, 404, 404, 404]);
+    expect(Number((await taskRow(1))?.contacts)).toBe(contacts + 6);
+    expect(await audits('OUTCOME')).toBe(audited + 6);
+  });
+
+  it('limits customers by scope: managed or with a visible task (OWN), with a visible task (REMOTE), home org (SUBTREE)', async () => {
+    const visible = async (role: Role, orgId: string, staffId: string | null) => {
+      const p: Principal = {
+        userId: 0,
+        username: 'x',
+        role,
+        orgId,
+        staffId,
+        scope: ROLE_DEFS[role].scope,
+        permissions: permissionsOf(role),
+        sessionId: 'x',
+        csrfToken: 'x',
+      };
+      const params = new SqlParams();
+      const rows = await db.query<{ customer_id: string }>(
+        `SELECT c.customer_id FROM customers c WHERE ${customerVisible(p, params)} ORDER BY c.customer_id`,
+        params.values,
+      );
+      return rows.map((r) => r.customer_id);
+    };
+    expect(await visible('ACCOUNT_MANAGER', 'O1', 'AM1')).toEqual(['C1', 'C2']);
+    expect(await visible('CORPORATE_RM', 'S1', 'RM1')).toEqual(['C6']);
+    expect(await visible('REMOTE_AGENT', 'RC', 'RA1')).toEqual(['C5']);
+    expect(await visible('OUTLET_MANAGER', 'O1', 'OM1')).toEqual(['C1', 'C2']);
+    expect(await visible('SUBBRANCH_MANAGER', 'S1', 'SM1')).toEqual(['C1', 'C2', 'C3', 'C5', 'C6']);
+    expect(await visible('BRANCH_MANAGER', 'B2', null)).toEqual(['C4']);
+    expect(await visible('HQ_ADMIN', 'H', null)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6']);
+    expect(await visible('LOBBY', 'O1', 'L1')).toEqual([]);
+    expect(await visible('AUDITOR', 'H', null)).toEqual([]);
+  });
+
+  it('never answers an unmasked ID number or phone, SQL or a stack; logs carry no personal data or secrets', () => {
+    expect(bodies.length).toBeGreaterThan(100);
+    for (const body of bodies) {
+      expect(body).not.toMatch(ID_NO);
+      expect(body).not.toMatch(MOBILE);
+      for (const raw of Object.values(RAW)) {
+        expect(body).not.toContain(raw.id);
+        expect(body).not.toContain(raw.phone);
+        expect(body).not.toContain(raw.name);
+      }
+      expect(body).not.toMatch(/\bSELECT\b|\bFROM\b.*\bWHERE\b/);
+      expect(body).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    }
+    // Request ids are random hex: a run of their digits could pass for a phone number.
+    const log = logs.join('\n').replace(/"reqId":"[^"]*"/g, '"reqId":"…"');
+    expect(logs.length).toBeGreaterThan(100);
+    expect(log).not.toMatch(MOBILE);
+    expect(log).not.toMatch(ID_NO);
+    for (const [user, password] of passwords) {
+      expect(log, user).not.toContain(password);
+      const s = sessions.get(user) as Session;
+      expect(log).not.toContain(s.cookie);
+      expect(log).not.toContain(s.csrf);
+    }
+    const line = JSON.parse(logs.find((l) => l.includes('/api/tasks/:id')) as string);
+    expect(line).toMatchObject({
+      reqId: expect.any(String),
+      route: expect.stringContaining('/api/tasks/:id'),
+    });
+    expect(line).toHaveProperty('status');
+    expect(line).toHaveProperty('ms');
+  });
+});

@@ -1,0 +1,131 @@
+// The HTTP server (ARCHITECTURE "Access", "Style"): fastify 5 with zod schemas on params, query, body
+// and response of every route (fastify-type-provider-zod), the OpenAPI 3 document generated from them
+// (/api/docs, /api/docs/json), the session cookie, the auth hook, and one error handler. Logs are
+// pino JSON lines with a request id, the route, status and duration — never cookies, headers that
+// authenticate, bodies or the URL as sent (it may carry what a person typed).
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { SeasonConfig } from '../config/season.js';
+import type { Db } from '../db/types.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { SESSION_COOKIE } from './auth/index.js';
+import { installErrorHandler } from './errors.js';
+import { DOCS_PREFIX, installAuth, routeOf } from './plugins/auth.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { sessionRoutes } from './routes/session.js';
+import { taskRoutes } from './routes/tasks.js';
+
+export interface AppOptions {
+  db: Db;
+  /** The season file (activities' names and reasons, the contact policy's thresholds). */
+  config: SeasonConfig;
+  /** Logging: a level (default info) and where to write (default stdout); false for none. */
+  log?: { level?: string; stream?: { write(line: string): void } } | false;
+  /** The clock of sessions and of recorded outcomes (tests set it; default the real time). */
+  now?: () => Date;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling per IP). */
+  trustProxy?: boolean;
+}
+
+/** What every route module gets. */
+export interface RouteDeps {
+  db: Db;
+  config: SeasonConfig;
+  now: () => Date;
+}
+
+const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+/** Paths pino never writes, whatever a log call passes: credentials and bodies. */
+const REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-csrf-token"]',
+  'req.body',
+  'res.headers["set-cookie"]',
+  'body',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'csrfToken',
+  '*.csrfToken',
+];
+
+function loggerOptions(log: AppOptions['log']) {
+  if (log === false) return false;
+  return {
+    level: log?.level ?? 'info',
+    ...(log?.stream ? { stream: log.stream } : {}),
+    redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, route: req.routeOptions?.url ?? null }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(o.log),
+    // Fastify's own request lines carry the URL as sent: ours (onResponse below) carry the route.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: o.trustProxy ?? false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(fastifyCookie);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        route: routeOf(request),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        user: request.principal?.userId ?? null,
+      },
+      'request',
+    );
+  });
+  const now = o.now ?? (() => new Date());
+  installAuth(app, o.db, now);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Wangji 旺季 API',
+        description:
+          'The API of the peak-season campaign platform. Sign in with POST /api/session; the session cookie ' +
+          'then authenticates every request, and every write carries the x-csrf-token header it returned. ' +
+          'Everything answered is limited to the signed-in user’s scope; personal data is masked.',
+        version,
+      },
+      components: {
+        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+      },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
+
+  const deps: RouteDeps = { db: o.db, config: o.config, now };
+  sessionRoutes(app, deps);
+  dashboardRoutes(app, deps);
+  taskRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,137 @@
+// The server's one error path (ARCHITECTURE "Style": typed errors mapped to status codes, never SQL
+// or a stack to the client). Routes throw the typed errors below; the handler answers
+// `{ error: { code, message } }` (validation errors add the fields at fault), and anything else is a
+// 500 whose detail goes to the log only.
+
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Not there — or not there for this user: out-of-scope objects answer the same, so existence never leaks. */
+export class NotFound extends HttpError {
+  constructor(message = 'not found') {
+    super(404, 'NOT_FOUND', message);
+  }
+}
+
+export class Unauthorized extends HttpError {
+  constructor(message = 'sign in first') {
+    super(401, 'UNAUTHORIZED', message);
+  }
+}
+
+export class Forbidden extends HttpError {
+  constructor(message = 'not permitted', code = 'FORBIDDEN') {
+    super(403, code, message);
+  }
+}
+
+/** A request understood and refused by a business rule (the contact policy, a closed task …): the code says which. */
+export class Refused extends HttpError {
+  constructor(code: string, message: string) {
+    super(409, code, message);
+  }
+}
+
+export class BadRequest extends HttpError {
+  constructor(
+    message: string,
+    readonly fields: { field: string; message: string }[] = [],
+  ) {
+    super(400, 'BAD_REQUEST', message);
+  }
+}
+
+export class TooManyRequests extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'THROTTLED', message);
+  }
+}
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .describe('An error: a stable code and a message in words');
+
+/** The error responses every route may give, for its schema (and so the OpenAPI document). */
+export const errorResponses = {
+  400: errorBody,
+  401: errorBody,
+  403: errorBody,
+  404: errorBody,
+  409: errorBody,
+  429: errorBody,
+  500: errorBody,
+} as const;
+
+type ErrorPayload = z.infer<typeof errorBody>;
+
+const body = (
+  code: string,
+  message: string,
+  fields?: { field: string; message: string }[],
+): ErrorPayload => ({
+  error: fields ? { code, message, fields } : { code, message },
+});
+
+interface ValidationItem {
+  instancePath?: string;
+  message?: string;
+}
+
+/** Where a validation issue sits: `body.username`, `querystring.limit`, `params.id`. */
+function fieldOf(context: string | undefined, item: ValidationItem): string {
+  const path = (item.instancePath ?? '').split('/').filter(Boolean).join('.');
+  return [context, path].filter(Boolean).join('.') || 'request';
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof HttpError) {
+      if (err instanceof TooManyRequests) reply.header('retry-after', String(err.retryAfterSeconds));
+      if (err.status >= 500) request.log.error({ err }, 'server error');
+      return reply
+        .code(err.status)
+        .send(body(err.code, err.message, err instanceof BadRequest ? err.fields : undefined));
+    }
+    const fe = err as FastifyError;
+    if (Array.isArray(fe.validation)) {
+      const fields = (fe.validation as ValidationItem[]).map((v) => ({
+        field: fieldOf(fe.validationContext, v),
+        message: v.message ?? 'invalid',
+      }));
+      return reply
+        .code(400)
+        .send(body('VALIDATION', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields));
+    }
+    // Fastify's own 4xx (malformed JSON, body too large, unsupported media type): its message is about
+    // the request as sent, never about the data.
+    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      const message = fe.code?.startsWith('FST_') ? fe.message : 'bad request';
+      return reply.code(fe.statusCode).send(body('BAD_REQUEST', message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(body('INTERNAL', 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    // The path is not echoed: it may carry what the caller typed.
+    reply.code(404).send(body('NOT_FOUND', `no such route (${request.method})`));
+  });
+}
