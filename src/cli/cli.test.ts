@@ -6,6 +6,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { loadDrop } from '../extracts/loader.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { ROLES } from '../server/roles.js';
 import { checkReadOnlyStatement, SqlRefused } from './commands/sql.js';
 import { run } from './main.js';
 
@@ -87,6 +88,7 @@ describeEachEngine('wangji demo', (engine) => {
         '--db',
         db.target.location,
         '--json',
+        '--no-serve',
       ];
       const first = await cli(...args);
       expect(first.code).toBe(0);
@@ -118,10 +120,16 @@ describeEachEngine('wangji demo', (engine) => {
       const targets = await cli('targets', 'list', '--db', db.target.location, '--json');
       const rows = JSON.parse(targets.stdout) as { scope_kind: string }[];
       expect(rows.some((r) => r.scope_kind === 'STAFF')).toBe(true);
+      // A demo sign-in per role, its password shown this once.
+      expect(out.signIns.map((u: { role: string }) => u.role).sort()).toEqual([...ROLES].sort());
+      expect(out.signIns.every((u: { password: string | null }) => (u.password ?? '').length >= 16)).toBe(
+        true,
+      );
       const again = await cli(...args.filter((a) => a !== '--json'));
       expect(again.code).toBe(0);
       expect(again.stderr).toMatch(/Using the bank already in/);
       expect(again.stdout).toMatch(/核心指标 Headline measures as of 2026-12-15/);
+      expect(again.stdout).toMatch(/hq-admin\s+\(set before\)\s+HQ_ADMIN/);
       expect(again.stdout).toMatch(/县域 county\s+\d+/);
       expect(again.stdout).toMatch(/本周通报 This week's briefing: .*weekly-2026-12-15\.xlsx/);
       expect(again.stdout).toMatch(/线索 Leads: 在办 open \d+ · 新建 new 0 \(对照组 control 0\)/); // the same date again: nothing new

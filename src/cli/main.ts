@@ -56,6 +56,12 @@ const language = (v: string) => {
   return v;
 };
 
+const port = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) > 65_535)
+    throw new InvalidArgumentError('must be a port number 0–65535 (0: any free port)');
+  return Number(v);
+};
+
 const stageName = (v: string) => {
   if (!(STAGES as readonly string[]).includes(v))
     throw new InvalidArgumentError(`must be one of ${STAGES.join(', ')}`);
@@ -122,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
 
   common(program.command('demo'))
     .description(
-      'the Quickstart: make (or reuse) the synthetic bank in ./data/sample, load it, run the pipeline, print the reports',
+      'the Quickstart: make (or reuse) the synthetic bank in ./data/sample, load it, run the pipeline, print the reports, then serve the API with a demo sign-in per role',
     )
     .option('--sample <dir>', 'sample folder', './data/sample')
     .option('--customers <n>', 'customers in a new sample', positiveInt, 20_000)
@@ -133,10 +139,21 @@ export async function run(argv: string[]): Promise<number> {
       date,
       defaultAsOf(todayInShanghai()),
     )
-    .action(async (o: { sample: string; customers: number; seed: number; asOf: string }) => {
-      const { target, out } = ctx();
-      code = await demoCommand(target, o, out);
-    });
+    .option('--no-serve', 'stop after the reports instead of serving the API')
+    .option('--port <n>', 'port of the API (0: any free port)', port, 3000)
+    .action(
+      async (o: {
+        sample: string;
+        customers: number;
+        seed: number;
+        asOf: string;
+        serve: boolean;
+        port: number;
+      }) => {
+        const { target, out } = ctx();
+        code = await demoCommand(target, o, out);
+      },
+    );
 
   common(program.command('run'))
     .description('compute the season pipeline for a data date and publish every table in one transaction')
@@ -386,11 +403,6 @@ export async function run(argv: string[]): Promise<number> {
       code = await targetsListCommand(target, o, out);
     });
 
-  const port = (v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) > 65_535)
-      throw new InvalidArgumentError('must be a port number 0–65535 (0: any free port)');
-    return Number(v);
-  };
   common(program.command('serve'))
     .description('serve the API (and its docs at /api/docs) over the database until Ctrl-C')
     .option('--port <n>', 'port (0: any free port)', port, 3000)

@@ -15,6 +15,7 @@ import { makeDemoTargets } from '../../kpis/demoTargets.js';
 import { type RunReport, runPipeline } from '../../pipeline/runner.js';
 import { buildBriefing } from '../../reports/briefing.js';
 import { writeBriefingXlsx } from '../../reports/xlsx.js';
+import { type DemoUser, seedDemoUsers } from '../../server/auth/demoUsers.js';
 import type { Output } from '../output.js';
 import { describeHeadline, type Headline, readHeadline } from './headline.js';
 import { describeReport, writeReportFile } from './load.js';
@@ -25,6 +26,9 @@ export interface DemoOptions {
   customers: number;
   seed: number;
   asOf: string;
+  /** End by serving the API (the Quickstart); false for scripts and tests. */
+  serve?: boolean;
+  port?: number;
 }
 
 export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output): Promise<number> {
@@ -48,6 +52,7 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
   let run: RunReport | null = null;
   let headline: Headline | null = null;
   let briefingFile: string | null = null;
+  let signIns: DemoUser[] = [];
   try {
     load = await loadDrop(db, o.sample, { onProgress: (m) => out.progress(m) });
     if (load.status === 'APPLIED') {
@@ -55,21 +60,39 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
       if (run.status === 'PUBLISHED') {
         headline = await readHeadline(db, run.asOf);
         briefingFile = await writeDemoBriefing(db, config, run.asOf, target, out);
+        signIns = await seedDemoUsers(db, { actor: 'cli:demo' });
       }
     }
   } finally {
     await db.close();
   }
   const file = writeReportFile(target, load);
-  out.result({ load: { ...load, reportFile: file }, run, headline, briefingFile }, () => [
+  out.result({ load: { ...load, reportFile: file }, run, headline, briefingFile, signIns }, () => [
     ...describeReport(load),
     '',
     `报告 Report: ${file}`,
     ...(run ? ['', ...describeRun(run)] : []),
     ...(headline ? ['', ...describeHeadline(headline)] : []),
     ...(briefingFile ? ['', `本周通报 This week's briefing: ${briefingFile}`] : []),
+    ...(signIns.length ? ['', ...describeSignIns(signIns)] : []),
   ]);
-  return load.status === 'APPLIED' && run?.status === 'PUBLISHED' ? 0 : 1;
+  const ok = load.status === 'APPLIED' && run?.status === 'PUBLISHED';
+  if (!ok) return 1;
+  if (o.serve === false) return 0;
+  const { serveCommand } = await import('./serve.js');
+  return serveCommand(target, { port: o.port ?? 3000, host: '127.0.0.1' }, out);
+}
+
+/** The demo sign-ins: passwords are shown once, when the user is made (a rerun shows none). */
+function describeSignIns(users: DemoUser[]): string[] {
+  const w = Math.max(...users.map((u) => u.username.length));
+  return [
+    '演示账号 Demo sign-ins (passwords are shown once; `wangji users reset NAME` makes a new one):',
+    ...users.map(
+      (u) =>
+        `  ${u.username.padEnd(w)}  ${(u.password ?? '(set before)').padEnd(22)}  ${u.role} @ ${u.orgId}${u.staffId ? ` / ${u.staffId}` : ''}`,
+    ),
+  ];
 }
 
 /**
