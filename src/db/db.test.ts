@@ -75,6 +75,33 @@ describeEachEngine('Db interface', (engine) => {
     expect(await db.query('SELECT count(*) AS n FROM tx_t')).toEqual([{ n: 1 }]);
   });
 
+  it('keeps an open transaction to itself: another caller neither reads its rows nor writes into it', async () => {
+    // The server's requests share one Db: a request must not see another's uncommitted rows (DuckDB
+    // has one connection: the others wait for the transaction to end).
+    await db.exec('CREATE TABLE tx_iso (k INTEGER)');
+    let inside!: () => void;
+    const started = new Promise<void>((resolve) => (inside = resolve));
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const writer = db
+      .transaction(async (tx) => {
+        await tx.execute('INSERT INTO tx_iso VALUES (1)');
+        inside();
+        await hold;
+        throw new Error('rolled back');
+      })
+      .catch((e: Error) => e.message);
+    await started;
+    const reader = db.query<{ n: number }>('SELECT count(*) AS n FROM tx_iso');
+    const other = db.transaction((tx) => tx.execute('INSERT INTO tx_iso VALUES (2)'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    expect(await writer).toBe('rolled back');
+    expect(await reader).toEqual([{ n: 0 }]);
+    await other;
+    expect(await db.query('SELECT k FROM tx_iso')).toEqual([{ k: 2 }]);
+  });
+
   it('bulk-loads a CSV file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wangji-bulk-'));
     const file = join(dir, 'x.csv');

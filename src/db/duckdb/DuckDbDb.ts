@@ -1,8 +1,12 @@
 // DuckDB engine: an embedded file (default ./data/wangji.duckdb). One process owns a file; the
-// connection is serialised through a promise chain so transactions never interleave.
+// connection is serialised through a promise chain so statements never interleave. A transaction is
+// the connection's until it ends: statements from its own async context (AsyncLocalStorage) run in
+// it; any other caller — another request of the server — waits until it commits or rolls back, so
+// that nobody reads its uncommitted rows or writes into it, and transactions queue one after another.
 // Quirks handled here: DECIMAL and BIGINT are read in their exact JSON forms; `rowid` gives the
 // file order of a freshly created staging table, so staging costs no window function.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResult, DuckDBTypeId } from '@duckdb/node-api';
@@ -22,7 +26,9 @@ export class DuckDbDb implements Db {
   readonly kind = 'duckdb' as const;
   readonly dialect = duckDbDialect;
   private queue: Promise<unknown> = Promise.resolve();
-  private inTransaction = false;
+  /** The open transaction: its token (the async context it runs in) and when it ends. */
+  private open: { token: symbol; ended: Promise<void> } | null = null;
+  private readonly context = new AsyncLocalStorage<symbol>();
 
   private constructor(
     readonly location: string,
@@ -54,6 +60,11 @@ export class DuckDbDb implements Db {
     return new DuckDbDb(path, instance, conn);
   }
 
+  /** Wait while a transaction of another async context holds the connection. */
+  private async outsideOthers(): Promise<void> {
+    while (this.open && this.context.getStore() !== this.open.token) await this.open.ended;
+  }
+
   /** Serialise every use of the single connection. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);
@@ -62,6 +73,7 @@ export class DuckDbDb implements Db {
   }
 
   async query<T extends Row = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+    await this.outsideOthers();
     return this.serial(async () => {
       const reader = await this.conn.runAndReadAll(sql, params as never[]);
       const types = reader.columnTypes().map((t) => t.typeId);
@@ -73,6 +85,7 @@ export class DuckDbDb implements Db {
   }
 
   async execute(sql: string, params: SqlValue[] = []): Promise<number> {
+    await this.outsideOthers();
     return this.serial(async () => {
       const result = await this.conn.run(sql, params as never[]);
       return Number(result.rowsChanged);
@@ -80,6 +93,7 @@ export class DuckDbDb implements Db {
   }
 
   async exec(sql: string): Promise<void> {
+    await this.outsideOthers();
     await this.serial(() => this.conn.run(sql));
   }
 
@@ -89,6 +103,7 @@ export class DuckDbDb implements Db {
     batchSize = 10_000,
   ): AsyncIterable<T[]> {
     // The streaming result holds the connection: callers must not query the same Db while iterating.
+    await this.outsideOthers();
     const result: DuckDBResult = await this.serial(() => this.conn.stream(sql, params as never[]));
     const names = result.columnNames();
     const types = result.columnTypes().map((t) => t.typeId);
@@ -115,6 +130,7 @@ export class DuckDbDb implements Db {
   }
 
   async stageFile(req: StageRequest): Promise<StageResult> {
+    await this.outsideOthers();
     return this.serial(() => stageWithDuckDb(this.conn, req, 'view'));
   }
 
@@ -125,18 +141,28 @@ export class DuckDbDb implements Db {
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    if (this.inTransaction) throw new Error('nested transactions are not supported');
-    await this.exec('BEGIN TRANSACTION');
-    this.inTransaction = true;
+    if (this.open && this.context.getStore() === this.open.token)
+      throw new Error('nested transactions are not supported');
+    // Checked and taken without an await in between: transactions queue one after another.
+    while (this.open) await this.open.ended;
+    const token = Symbol('transaction');
+    let end = () => undefined as void;
+    this.open = { token, ended: new Promise<void>((resolve) => (end = resolve)) };
     try {
-      const out = await fn(this);
-      await this.exec('COMMIT');
-      return out;
-    } catch (e) {
-      await this.exec('ROLLBACK').catch(() => undefined);
-      throw e;
+      return await this.context.run(token, async () => {
+        await this.exec('BEGIN TRANSACTION');
+        try {
+          const out = await fn(this);
+          await this.exec('COMMIT');
+          return out;
+        } catch (e) {
+          await this.exec('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      });
     } finally {
-      this.inTransaction = false;
+      this.open = null;
+      end();
     }
   }
 
