@@ -75,6 +75,8 @@ export interface LoadTargetsOptions {
   /** The season the file's periods belong to: start year or a date in it (e.g. the as-of date). */
   season: SeasonRef;
   loadedAt?: Date;
+  /** `db` is a transaction the caller holds (and commits with its own writes, e.g. an audit row). */
+  inTransaction?: boolean;
 }
 
 export interface LoadTargetsResult {
@@ -193,9 +195,9 @@ export async function loadTargets(db: Db, o: LoadTargetsOptions): Promise<LoadTa
     errors.push(...problems);
   }
   if (errors.length) throw new TargetFileError(o.file, errors.slice(0, MAX_FILE_ERRORS), errors.length);
-  const written = await db.transaction((tx) =>
-    writeTargets(tx, season, valid, { source: 'FILE', ref: () => name, loadedAt: o.loadedAt }),
-  );
+  const write = (tx: Db) =>
+    writeTargets(tx, season, valid, { source: 'FILE', ref: () => name, loadedAt: o.loadedAt });
+  const written = o.inTransaction ? await write(db) : await db.transaction(write);
   return {
     file: o.file,
     season: season.label,

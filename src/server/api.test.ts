@@ -713,8 +713,21 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(spec.info.title).toContain('Wangji');
     expect(Object.keys(spec.paths).sort()).toEqual([
+      '/api/customers/{id}/reveal',
       '/api/dashboard',
+      '/api/funnels/county',
+      '/api/funnels/leads',
+      '/api/funnels/ssc',
+      '/api/kpis',
+      '/api/merchants/pricing',
+      '/api/payroll/employers',
+      '/api/payroll/employers/{id}',
+      '/api/payroll/orgs/{id}',
+      '/api/pos/counter',
+      '/api/pos/pad',
+      '/api/reports/weekly',
       '/api/session',
+      '/api/targets',
       '/api/tasks',
       '/api/tasks/{id}',
       '/api/tasks/{id}/outcome',

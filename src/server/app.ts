@@ -19,7 +19,12 @@ import { SESSION_COOKIE } from './auth/index.js';
 import { installErrorHandler } from './errors.js';
 import { DOCS_PREFIX, installAuth, routeOf } from './plugins/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { funnelRoutes } from './routes/funnels.js';
+import { payrollRoutes } from './routes/payroll.js';
+import { posRoutes } from './routes/pos.js';
+import { reportRoutes } from './routes/reports.js';
 import { sessionRoutes } from './routes/session.js';
+import { targetRoutes } from './routes/targets.js';
 import { taskRoutes } from './routes/tasks.js';
 
 export interface AppOptions {
@@ -127,5 +132,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   sessionRoutes(app, deps);
   dashboardRoutes(app, deps);
   taskRoutes(app, deps);
+  reportRoutes(app, deps);
+  targetRoutes(app, deps);
+  funnelRoutes(app, deps);
+  posRoutes(app, deps);
+  payrollRoutes(app, deps);
   return app;
 }

@@ -11,6 +11,8 @@
 //   customers   BANK all; SUBTREE home org in the subtree; OWN managed by the staff member, or with a
 //               task they see; REMOTE with a task they see; WALK_IN (point-of-service lookups only),
 //               AUDIT none
+//   employers   BANK all; SUBTREE the employer's org in the subtree; OWN the corporate RM's own
+//               (corporate_rm_id); REMOTE, WALK_IN, AUDIT none
 //
 // The subtree is read from the published table org_closure(org_id, ancestor_id, depth).
 
@@ -100,6 +102,29 @@ export function customerVisible(p: Principal, params: SqlParams, c = 'c'): strin
       return p.staffId ? `(${c}.manager_id = ${params.add(p.staffId)} OR ${viaTask()})` : viaTask();
     case 'REMOTE':
       return viaTask();
+    case 'WALK_IN':
+    case 'AUDIT':
+      return NONE;
+    default:
+      return unreachable(scope);
+  }
+}
+
+/**
+ * Employers (alias `e`, or the one given; columns org_id and corporate_rm_id of `employers`) whose
+ * payroll figures the principal may see: BANK all; SUBTREE the employer's org in the subtree; OWN the
+ * corporate RM's own employers (corporate_rm_id); REMOTE, WALK_IN, AUDIT none.
+ */
+export function employerVisible(p: Principal, params: SqlParams, e = 'e'): string {
+  const scope: Scope = p.scope;
+  switch (scope) {
+    case 'BANK':
+      return ALL;
+    case 'SUBTREE':
+      return inSubtree(p, `${e}.org_id`, params);
+    case 'OWN':
+      return p.staffId ? `(${e}.corporate_rm_id = ${params.add(p.staffId)})` : NONE;
+    case 'REMOTE':
     case 'WALK_IN':
     case 'AUDIT':
       return NONE;

@@ -146,8 +146,13 @@ export class DuckDbDb implements Db {
     // Checked and taken without an await in between: transactions queue one after another.
     while (this.open) await this.open.ended;
     const token = Symbol('transaction');
-    let end = () => undefined as void;
-    this.open = { token, ended: new Promise<void>((resolve) => (end = resolve)) };
+    let end: () => void = () => {};
+    this.open = {
+      token,
+      ended: new Promise<void>((resolve) => {
+        end = resolve;
+      }),
+    };
     try {
       return await this.context.run(token, async () => {
         await this.exec('BEGIN TRANSACTION');
