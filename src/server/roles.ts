@@ -58,6 +58,8 @@ interface RoleDef {
 }
 
 export const ROLE_DEFS: Record<Role, RoleDef> = {
+  // The lobby PAD is the lobby's and the counter's (the PAD lookup also checks the staff extract's
+  // role): managers do not inherit pos:pad.
   LOBBY: { adds: ['pos:counter', 'pos:pad'], scope: 'WALK_IN' },
   TELLER: { extends: 'LOBBY', adds: [], scope: 'WALK_IN' },
   REMOTE_AGENT: { adds: ['leads:read', 'leads:work'], scope: 'REMOTE' },
@@ -70,7 +72,6 @@ export const ROLE_DEFS: Record<Role, RoleDef> = {
     extends: 'CORPORATE_RM',
     adds: [
       'leads:reassign',
-      'pos:pad',
       'reports:read',
       'reports:export',
       'targets:read',
