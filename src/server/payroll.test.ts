@@ -7,41 +7,25 @@
 //   E2  O2  RM2  pays P1 … P6 every month to 2026-11, nobody in 2026-12 (STOPPED)
 //   E3  O3  —    pays C4 in 2026-12 only
 
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
-import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
+import {
+  expectNoPersonalData,
+  noopSeasonConfig,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../../test/server.js';
 import { monthStart } from '../domain/dates.js';
 import { runPipeline } from '../pipeline/runner.js';
-import { buildApp } from './app.js';
-import { SESSION_COOKIE } from './auth/index.js';
-import { addUser } from './auth/users.js';
-import type { Role } from './roles.js';
 
 const D = '2027-01-20';
 const NOW = new Date('2027-01-21T02:00:00Z');
 const W13 = Array.from({ length: 13 }, (_, i) => monthStart('2026-12-01', i - 12));
 
-const doc = JSON.parse(JSON.stringify(loadSeasonConfig())) as Record<string, unknown>;
-doc.activities = [
-  {
-    id: 'WEALTH',
-    program: 'ELDERLY_MINOR',
-    name: { zh: '理财', en: 'Wealth' },
-    entity: 'CUSTOMER',
-    owner: 'OUTLET',
-    channels: ['MANAGER', 'POOL'],
-    weight: '1',
-    propensity_prior: '0.05',
-    value_per_conversion: '10',
-    conversion: { event: 'ACCOUNT_OPENED', account_types: ['WEALTH'] },
-    mine: 'SELECT customer_id AS entity_id, customer_id, age FROM {{ref:customer_features}} WHERE 1 = 0',
-    reason: { zh: '{age} 岁', en: 'aged {age}' },
-  },
-];
-const config = parseSeasonConfig(stringify(doc), 'test season');
+const config = noopSeasonConfig();
 
 const PEOPLE = ['C1', 'C4', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6'];
 const idOf = (i: number) => `4201021980010${String(1000 + i).padStart(4, '0')}1`.slice(0, 18);
@@ -111,7 +95,7 @@ const bank: [string, string, string[]][] = [
   ['payroll', 'payroll_id, employer_id, project_code, customer_id, account_id, pay_date, amount', payroll],
 ];
 
-const USERS: { user: string; role: Role; org: string; staff: string | null }[] = [
+const USERS: TestUser[] = [
   { user: 'hq', role: 'HQ_OPS', org: 'H', staff: null },
   { user: 'subbranch', role: 'SUBBRANCH_MANAGER', org: 'S1', staff: 'SM1' },
   { user: 'outlet', role: 'OUTLET_MANAGER', org: 'O1', staff: 'OM1' },
@@ -122,31 +106,13 @@ const USERS: { user: string; role: Role; org: string; staff: string | null }[] =
   { user: 'auditor', role: 'AUDITOR', org: 'H', staff: null },
 ];
 
-const ID_NO =
-  /(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])/;
-const MOBILE = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/;
-
 describeEachEngine('the payroll API', (engine) => {
   let db: TestDb;
-  let app: FastifyInstance;
-  const sessions = new Map<string, string>();
-  const bodies: string[] = [];
-
-  const get = async (url: string, as: string): Promise<LightMyRequestResponse> => {
-    const res = await app.inject({
-      method: 'GET',
-      url,
-      cookies: { [SESSION_COOKIE]: sessions.get(as) as string },
-    });
-    bodies.push(res.body);
-    return res;
-  };
+  let server: TestServer;
+  const get = (url: string, as: string) => server.call('GET', url, { as });
   const ids = (res: LightMyRequestResponse) =>
     (res.json().employers as { employer_id: string }[]).map((e) => e.employer_id).sort();
-  const denied = async () => {
-    const [r] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'DENIED'`);
-    return Number(r?.n ?? 0);
-  };
+  const denied = () => server.audits('DENIED');
 
   beforeAll(async () => {
     db = await engine.open();
@@ -154,27 +120,11 @@ describeEachEngine('the payroll API', (engine) => {
     await markLoaded(db, D);
     const run = await runPipeline(db, { asOf: D, config });
     expect(run.status, run.message ?? '').toBe('PUBLISHED');
-    app = await buildApp({ db, config, now: () => NOW, log: false });
-    await app.ready();
-    for (const u of USERS) {
-      const { password } = await addUser(
-        db,
-        { username: u.user, role: u.role, orgId: u.org, staffId: u.staff },
-        { actor: 'test', now: NOW },
-      );
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: u.user, password },
-      });
-      const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
-      if (!cookie) throw new Error(`${u.user} could not sign in`);
-      sessions.set(u.user, cookie.value);
-    }
+    server = await startTestServer({ db, config, users: USERS, now: NOW, log: false });
   }, 300_000);
 
   afterAll(async () => {
-    await app?.close();
+    await server?.close();
     await db?.close();
   });
 
@@ -282,10 +232,10 @@ describeEachEngine('the payroll API', (engine) => {
   });
 
   it('answers no personal data', () => {
+    const { bodies } = server;
     expect(bodies.length).toBeGreaterThan(30);
+    expectNoPersonalData(bodies);
     for (const body of bodies) {
-      expect(body).not.toMatch(ID_NO);
-      expect(body).not.toMatch(MOBILE);
       expect(body).not.toMatch(/员工\d号/);
       for (const c of PEOPLE) expect(body).not.toContain(`"${c}"`);
     }

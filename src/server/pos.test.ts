@@ -5,42 +5,26 @@
 //
 // Org tree: H → B1 → S1 → O1, O2; H → B2 → O3. D = 2027-01-20.
 
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
-import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
+import {
+  expectNoPersonalData,
+  noopSeasonConfig,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../../test/server.js';
+import { loadSeasonConfig } from '../config/season.js';
 import { tuitionActivity } from '../leads/counterPrompt.js';
 import { runPipeline } from '../pipeline/runner.js';
-import { buildApp } from './app.js';
-import { SESSION_COOKIE } from './auth/index.js';
-import { addUser } from './auth/users.js';
-import type { Role } from './roles.js';
 import { ID_SECRET_ENV } from './routes/pos.js';
 
 const D = '2027-01-20';
 const NOW = new Date('2027-01-21T02:00:00Z');
 const SECRET = 'a-test-secret-of-enough-length';
 
-const doc = JSON.parse(JSON.stringify(loadSeasonConfig())) as Record<string, unknown>;
-doc.activities = [
-  {
-    id: 'WEALTH',
-    program: 'ELDERLY_MINOR',
-    name: { zh: '理财', en: 'Wealth' },
-    entity: 'CUSTOMER',
-    owner: 'OUTLET',
-    channels: ['MANAGER', 'POOL'],
-    weight: '1',
-    propensity_prior: '0.05',
-    value_per_conversion: '10',
-    conversion: { event: 'ACCOUNT_OPENED', account_types: ['WEALTH'] },
-    mine: 'SELECT customer_id AS entity_id, customer_id, age FROM {{ref:customer_features}} WHERE 1 = 0',
-    reason: { zh: '{age} 岁', en: 'aged {age}' },
-  },
-];
-const runConfig = parseSeasonConfig(stringify(doc), 'test season');
+const runConfig = noopSeasonConfig();
 // The server's season also knows the counter's activity (the run above mines nothing with it).
 const config = { ...runConfig, activities: [...runConfig.activities, tuitionActivity(loadSeasonConfig())] };
 
@@ -89,7 +73,7 @@ const bank: [string, string, string[]][] = [
   ],
 ];
 
-const USERS: { user: string; role: Role; org: string; staff: string | null }[] = [
+const USERS: TestUser[] = [
   { user: 'lobby', role: 'LOBBY', org: 'O1', staff: 'L1' },
   { user: 'teller', role: 'TELLER', org: 'O1', staff: 'T1' },
   { user: 'am1', role: 'ACCOUNT_MANAGER', org: 'O1', staff: 'AM1' },
@@ -98,36 +82,18 @@ const USERS: { user: string; role: Role; org: string; staff: string | null }[] =
   { user: 'auditor', role: 'AUDITOR', org: 'H', staff: null },
 ];
 
-const ID_NO =
-  /(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])/;
-const MOBILE = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/;
-
 describeEachEngine('the point of service and reveal API', (engine) => {
   let db: TestDb;
-  let app: FastifyInstance;
-  const sessions = new Map<string, { cookie: string; csrf: string }>();
-  /** Every response body but the reveals answered 200 (which carry the unmasked value by design). */
-  const bodies: string[] = [];
+  let server: TestServer;
   const secretBefore = process.env[ID_SECRET_ENV];
 
+  /** Every response body is scanned, but the reveals answered 200 (they carry the unmasked value by design). */
   const call = async (method: 'GET' | 'POST', url: string, as: string, body?: unknown) => {
-    const s = sessions.get(as);
-    const res: LightMyRequestResponse = await app.inject({
-      method,
-      url,
-      headers: s && method === 'POST' ? { 'x-csrf-token': s.csrf } : {},
-      cookies: s ? { [SESSION_COOKIE]: s.cookie } : {},
-      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
-    });
-    if (!(url.endsWith('/reveal') && res.statusCode === 200)) bodies.push(res.body);
+    const res = await server.call(method, url, { as, body, unscanned: url.endsWith('/reveal') });
+    if (url.endsWith('/reveal') && res.statusCode !== 200) server.bodies.push(res.body);
     return res;
   };
-  const count = async (action: string) => {
-    const [r] = await db.query<{ n: number }>('SELECT count(*) AS n FROM audit_log WHERE action = $1', [
-      action,
-    ]);
-    return Number(r?.n ?? 0);
-  };
+  const count = (action: string) => server.audits(action);
 
   beforeAll(async () => {
     db = await engine.open();
@@ -135,27 +101,7 @@ describeEachEngine('the point of service and reveal API', (engine) => {
     await markLoaded(db, D);
     const run = await runPipeline(db, { asOf: D, config: runConfig });
     expect(run.status, run.message ?? '').toBe('PUBLISHED');
-    const passwords = new Map<string, string>();
-    for (const u of USERS) {
-      const { password } = await addUser(
-        db,
-        { username: u.user, role: u.role, orgId: u.org, staffId: u.staff },
-        { actor: 'test', now: NOW },
-      );
-      passwords.set(u.user, password);
-    }
-    app = await buildApp({ db, config, now: () => NOW, log: false });
-    await app.ready();
-    for (const u of USERS) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: u.user, password: passwords.get(u.user) as string },
-      });
-      const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
-      if (!cookie) throw new Error(`${u.user} could not sign in`);
-      sessions.set(u.user, { cookie: cookie.value, csrf: res.json().csrfToken as string });
-    }
+    server = await startTestServer({ db, config, users: USERS, now: NOW, log: false });
   }, 300_000);
 
   afterEach(() => {
@@ -164,7 +110,7 @@ describeEachEngine('the point of service and reveal API', (engine) => {
   });
 
   afterAll(async () => {
-    await app?.close();
+    await server?.close();
     await db?.close();
   });
 
@@ -337,14 +283,10 @@ describeEachEngine('the point of service and reveal API', (engine) => {
   });
 
   it('never answers an unmasked ID number, phone or name except in a permitted reveal', () => {
-    expect(bodies.length).toBeGreaterThan(20);
-    for (const body of bodies) {
-      expect(body).not.toMatch(ID_NO);
-      expect(body).not.toMatch(MOBILE);
-      for (const raw of Object.values(RAW)) {
-        expect(body).not.toContain(raw.id);
-        expect(body).not.toContain(raw.name);
-      }
-    }
+    expect(server.bodies.length).toBeGreaterThan(20);
+    expectNoPersonalData(
+      server.bodies,
+      Object.values(RAW).flatMap((r) => [r.id, r.name]),
+    );
   });
 });

@@ -8,40 +8,22 @@
 // do not cover its costs), M2 at O3 (they do).
 
 import ExcelJS from 'exceljs';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
-import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
+import {
+  expectNoPersonalData,
+  noopSeasonConfig,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../../test/server.js';
 import { runPipeline } from '../pipeline/runner.js';
-import { buildApp } from './app.js';
-import { SESSION_COOKIE } from './auth/index.js';
-import { addUser } from './auth/users.js';
-import type { Role } from './roles.js';
 
 const D = '2027-01-20';
 const NOW = new Date('2027-01-21T02:00:00Z');
 
-const doc = JSON.parse(JSON.stringify(loadSeasonConfig())) as Record<string, unknown>;
-doc.activities = [
-  {
-    id: 'WEALTH',
-    program: 'ELDERLY_MINOR',
-    name: { zh: '理财', en: 'Wealth' },
-    entity: 'CUSTOMER',
-    owner: 'OUTLET',
-    channels: ['MANAGER', 'POOL'],
-    weight: '1',
-    propensity_prior: '0.05',
-    value_per_conversion: '10',
-    conversion: { event: 'ACCOUNT_OPENED', account_types: ['WEALTH'] },
-    mine: 'SELECT customer_id AS entity_id, customer_id, age FROM {{ref:customer_features}} WHERE 1 = 0',
-    reason: { zh: '{age} 岁', en: 'aged {age}' },
-  },
-];
-doc.targets = [{ kpi: 'NEW_CUSTOMERS', level: 'OUTLET', period: 'SEASON', target: 4 }];
-const config = parseSeasonConfig(stringify(doc), 'test season');
+const config = noopSeasonConfig([{ kpi: 'NEW_CUSTOMERS', level: 'OUTLET', period: 'SEASON', target: 4 }]);
 
 const OWNER_NAMES = ['张三丰', '赵六'];
 
@@ -100,12 +82,7 @@ const bank: [string, string, string[]][] = [
   ],
 ];
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
-const USERS: { user: string; role: Role; org: string; staff: string | null }[] = [
+const USERS: TestUser[] = [
   { user: 'admin', role: 'HQ_ADMIN', org: 'H', staff: null },
   { user: 'branch', role: 'BRANCH_MANAGER', org: 'B1', staff: 'BM1' },
   { user: 'outlet', role: 'OUTLET_MANAGER', org: 'O1', staff: 'OM1' },
@@ -130,26 +107,15 @@ async function workbookText(body: Buffer): Promise<string> {
 
 describeEachEngine('reports, targets and funnels over the API', (engine) => {
   let db: TestDb;
-  let app: FastifyInstance;
-  const sessions = new Map<string, Session>();
+  let server: TestServer;
+  /** Every export's text (workbooks read back), for the personal-data scan. */
+  const exported: string[] = [];
 
-  const call = async (
+  const call = (
     method: 'GET' | 'POST',
     url: string,
     o: { as: string; body?: string | Buffer; type?: string },
-  ): Promise<LightMyRequestResponse> => {
-    const s = sessions.get(o.as) as Session;
-    const headers: Record<string, string> = {};
-    if (method !== 'GET') headers['x-csrf-token'] = s.csrf;
-    if (o.type) headers['content-type'] = o.type;
-    return app.inject({
-      method,
-      url,
-      headers,
-      cookies: { [SESSION_COOKIE]: s.cookie },
-      ...(o.body === undefined ? {} : { payload: o.body }),
-    });
-  };
+  ) => server.call(method, url, { as: o.as, payload: o.body, contentType: o.type });
   const get = (url: string, as: string) => call('GET', url, { as });
 
   const audits = async (action: string, detailLike = '%') => {
@@ -166,31 +132,11 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
     await markLoaded(db, D);
     const run = await runPipeline(db, { asOf: D, config });
     expect(run.status, run.message ?? '').toBe('PUBLISHED');
-    const passwords = new Map<string, string>();
-    for (const u of USERS) {
-      const { password } = await addUser(
-        db,
-        { username: u.user, role: u.role, orgId: u.org, staffId: u.staff },
-        { actor: 'test', now: NOW },
-      );
-      passwords.set(u.user, password);
-    }
-    app = await buildApp({ db, config, now: () => NOW, log: false });
-    await app.ready();
-    for (const u of USERS) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: u.user, password: passwords.get(u.user) },
-      });
-      const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
-      if (!cookie) throw new Error(`${u.user} could not sign in`);
-      sessions.set(u.user, { cookie: cookie.value, csrf: res.json().csrfToken as string });
-    }
+    server = await startTestServer({ db, config, users: USERS, now: NOW, log: false });
   }, 300_000);
 
   afterAll(async () => {
-    await app?.close();
+    await server?.close();
     await db?.close();
   });
 
@@ -229,6 +175,7 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
       /^attachment; filename="weekly-2027-01-20-OUTLET\.xlsx"$/,
     );
     const text = await workbookText(res.rawPayload);
+    exported.push(text);
     expect(text).toContain('O1');
     expect(text).toContain('O2');
     expect(text).not.toContain('O3');
@@ -242,7 +189,9 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
 
     const bankWide = await get('/api/reports/weekly?level=OUTLET&format=xlsx', 'admin');
     expect(bankWide.statusCode).toBe(200);
-    expect(await workbookText(bankWide.rawPayload)).toContain('O3');
+    const bankWideText = await workbookText(bankWide.rawPayload);
+    exported.push(bankWideText);
+    expect(bankWideText).toContain('O3');
 
     const csv = await get('/api/reports/weekly?level=OUTLET&format=csv', 'outlet');
     expect(csv.statusCode).toBe(200);
@@ -407,7 +356,7 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
   });
 
   it('documents the new routes in the OpenAPI document', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/docs/json' });
+    const res = await server.call('GET', '/api/docs/json');
     expect(res.statusCode).toBe(200);
     const paths = Object.keys(res.json().paths);
     for (const p of [
@@ -420,5 +369,17 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
       '/api/merchants/pricing',
     ])
       expect(paths).toContain(p);
+  });
+
+  it('no response and no export, at any level or format, carries personal data', async () => {
+    for (const as of ['admin', 'branch', 'outlet'])
+      for (const level of ['BRANCH', 'OUTLET', 'STAFF'])
+        for (const format of ['xlsx', 'csv', 'json']) {
+          const res = await get(`/api/reports/weekly?level=${level}&format=${format}`, as);
+          if (res.statusCode !== 200) continue; // a level the org does not have
+          exported.push(format === 'xlsx' ? await workbookText(res.rawPayload) : res.body);
+        }
+    expect(exported.length).toBeGreaterThan(10);
+    expectNoPersonalData([...server.bodies, ...exported], OWNER_NAMES);
   });
 });
