@@ -38,6 +38,7 @@ import { type Principal, permissionsOf, ROLE_DEFS, type Role } from './roles.js'
 import { customerVisible, SqlParams } from './scope.js';
 
 const D = '2027-01-20';
+const WEEK_BEFORE = '2027-01-13';
 const NOW = new Date('2027-01-21T02:00:00Z'); // 10:00 bank time
 
 const config = noopSeasonConfig([{ kpi: 'NEW_CUSTOMERS', level: 'OUTLET', period: 'SEASON', target: 4 }]);
@@ -91,7 +92,7 @@ const bank: [string, string, string[]][] = [
     'customer_id, name, id_type, id_no, gender, birth_date, phone, home_org_id, manager_id, division_code, risk_level, marketing_consent, dnd, customer_since',
     [
       customer('C1', 'O1', 'AM1', '2026-12-01'),
-      customer('C2', 'O1', null, '2026-12-02'),
+      customer('C2', 'O1', null, '2027-01-15'),
       customer('C3', 'O2', 'AM2', '2020-01-01'),
       customer('C4', 'O3', 'AM3', '2020-01-01'),
       customer('C5', 'O2', null, '2020-01-01'),
@@ -276,6 +277,9 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
     db = await engine.open();
     await insertBank(db, bank);
     await markLoaded(db, D);
+    // A week before D first: the dashboard's trend and its change since last week read both dates.
+    const weekBefore = await runPipeline(db, { asOf: WEEK_BEFORE, config });
+    expect(weekBefore.status, weekBefore.message ?? '').toBe('PUBLISHED');
     const run = await runPipeline(db, { asOf: D, config });
     expect(run.status, run.message ?? '').toBe('PUBLISHED');
     const lead = (id: number, c: string, priority: string) =>
@@ -621,6 +625,96 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
     expect(hq.measures.map((m: { org_id: string }) => m.org_id)).toEqual(['H', 'B1', 'B2', 'RC']);
   });
 
+  it('shows trends over the season, the change since a week before, and the children’s rankings with the change of rank', async () => {
+    const body = (await call('GET', '/api/dashboard?org=S1', { as: 'branch' })).json();
+    expect(body.trend.map((t: { as_of: string }) => t.as_of)).toEqual([WEEK_BEFORE, D]);
+    expect(body.weekBefore).toMatchObject({ as_of: WEEK_BEFORE, customers: 4, new_customers: 1 });
+    expect(body.trend[1]).toMatchObject({ as_of: D, customers: 5, new_customers: 2 });
+    expect(body.segmentTrend.filter((t: { as_of: string }) => t.as_of === D)).toHaveLength(7);
+    expect(body.segmentTrend).toHaveLength(14);
+    // NEW_CUSTOMERS over the season, target 4 per outlet: O1 has C1 and C2 (new), O2 none.
+    const season = body.rankings.filter(
+      (r: { kpi: string; period: string }) => r.kpi === 'NEW_CUSTOMERS' && r.period === 'SEASON',
+    );
+    expect(season).toEqual([
+      expect.objectContaining({
+        org_id: 'O1',
+        actual: '2.00',
+        rank: 1,
+        ranked: 2,
+        rank_before: 1,
+        rank_change: 0,
+      }),
+      expect.objectContaining({
+        org_id: 'O2',
+        actual: '0.00',
+        rank: 2,
+        ranked: 2,
+        rank_before: 2,
+        rank_change: 0,
+      }),
+    ]);
+    // An account manager sees its own outlet, which has no children to rank.
+    expect((await call('GET', '/api/dashboard', { as: 'am1' })).json().rankings).toEqual([]);
+  });
+
+  it('raises the alerts of the org’s subtree, each limited to the user’s scope', async () => {
+    await db.exec(`INSERT INTO employers (employer_id, employer_name, uscc, industry, is_government, org_id, corporate_rm_id, division_code)
+      VALUES ('E1', '一号单位', NULL, NULL, 'N', 'O1', 'RM1', '420102'), ('E2', '二号单位', NULL, NULL, 'N', 'O3', NULL, '420102')`);
+    await db.exec(`INSERT INTO payroll_alerts (employer_id, kind, headcount_l, avg3, amount_l, yoy_ratio)
+      VALUES ('E1', 'STOPPED', 0, 10, 0, NULL), ('E2', 'DROP', 3, 10, 900.00, NULL)`);
+    await db.exec(`INSERT INTO budgets VALUES
+      (DATE '${D}', DATE '2026-11-15', 'B1', 'POINTS', 1000.00, 950.00, 50.00, 19, 2),
+      (DATE '${D}', DATE '2026-11-15', 'B2', 'POINTS', 1000.00, 100.00, 900.00, 2, 0)`);
+    await db.execute("UPDATE tasks SET due_date = DATE '2027-01-15' WHERE task_id = 4");
+    try {
+      const kinds = async (as: string, org?: string) => {
+        const res = await call('GET', `/api/dashboard${org ? `?org=${org}` : ''}`, { as });
+        expect(res.statusCode, res.body).toBe(200);
+        return (res.json().alerts as { kind: string; count: number; subject: string | null }[]).map(
+          (a) => `${a.kind}${a.subject ? `:${a.subject}` : ''}=${a.count}`,
+        );
+      };
+      const hq = await kinds('hq.admin');
+      expect(hq).toEqual(
+        expect.arrayContaining([
+          'PAYROLL_STOPPED=1',
+          'PAYROLL_DROP=1',
+          'TASKS_OVERDUE=1',
+          'BUDGET_REFUSED:B1:POINTS=2',
+          'BUDGET_LOW:B1:POINTS=1',
+        ]),
+      );
+      expect(hq.some((k) => k.includes('B2:POINTS'))).toBe(false);
+      const branch = await kinds('branch');
+      expect(branch).toEqual(expect.arrayContaining(['PAYROLL_STOPPED=1', 'BUDGET_REFUSED:B1:POINTS=2']));
+      expect(branch.some((k) => k.startsWith('PAYROLL_DROP') || k.startsWith('TASKS_OVERDUE'))).toBe(false);
+      // The outlet sees its branch's budget; an account manager does not see a corporate RM's employer.
+      expect(await kinds('outlet')).toEqual(
+        expect.arrayContaining(['PAYROLL_STOPPED=1', 'BUDGET_LOW:B1:POINTS=1']),
+      );
+      expect((await kinds('am1')).some((k) => k.startsWith('PAYROLL_'))).toBe(false);
+      expect(await kinds('rm1')).toContain('PAYROLL_STOPPED=1');
+      // Alerts come by severity: every HIGH before every MEDIUM.
+      const res = (await call('GET', '/api/dashboard', { as: 'hq.admin' })).json();
+      const order = res.alerts.map((a: { severity: string }) => a.severity);
+      expect(order).toEqual(
+        [...order].sort(
+          (a: string, b: string) =>
+            ['HIGH', 'MEDIUM', 'INFO'].indexOf(a) - ['HIGH', 'MEDIUM', 'INFO'].indexOf(b),
+        ),
+      );
+      expect(res.alerts.find((a: { kind: string }) => a.kind === 'PAYROLL_STOPPED')).toMatchObject({
+        severity: 'HIGH',
+        zh: expect.stringContaining('停发'),
+        en: expect.stringContaining('stopped'),
+      });
+    } finally {
+      await db.execute("UPDATE tasks SET due_date = DATE '2027-01-27' WHERE task_id = 4");
+      await db.exec('DELETE FROM payroll_alerts; DELETE FROM budgets; DELETE FROM employers');
+    }
+  });
+
   it('serves the OpenAPI 3 document listing every route, and the docs page', async () => {
     const res = await call('GET', '/api/docs/json');
     expect(res.statusCode).toBe(200);
@@ -671,9 +765,11 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
       for (const [method, op] of Object.entries(
         ops as Record<string, { responses: Record<string, unknown> }>,
       )) {
-        expect(op.responses['200'], `${method} ${path}`).toMatchObject({
-          content: { 'application/json': { schema: expect.any(Object) } },
-        });
+        // The success answer is documented with its schema (200, or 202 for work accepted to run).
+        const ok = op.responses['200'] ?? op.responses['202'];
+        expect(ok, `${method} ${path}`).toMatchObject({ content: expect.any(Object) });
+        const content = (ok as { content: Record<string, { schema?: unknown }> }).content;
+        expect(Object.values(content)[0]?.schema, `${method} ${path}`).toEqual(expect.any(Object));
         expect(op.responses['403'], `${method} ${path}`).toBeDefined();
       }
     expect(

@@ -1,7 +1,9 @@
 // GET /api/dashboard?org=: the phase and the days left, the headline measures (G3) of the org and its
-// children, its segment sizes, its KPIs (completion against time progress) and the laggards among its
-// children — everything as of the latest published data date D, and only for orgs in the user's
-// scope (an org outside it answers 404 and is audited). Money and ratios are exact decimal strings.
+// children with the change since a week before, its segment sizes, the trends of both over the season
+// so far, its KPIs (completion against time progress), its children's rankings per KPI with the change
+// of rank, the laggards among them, and the alerts of its subtree — everything as of the latest
+// published data date D, and only for orgs in the user's scope (an org outside it answers 404 and is
+// audited). Money and ratios are exact decimal strings.
 
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -10,6 +12,9 @@ import { bankDate } from '../../domain/bankTime.js';
 import { Calendar } from '../../domain/calendar.js';
 import { seasonAndPhase } from '../../reports/briefing.js';
 import type { RouteDeps } from '../app.js';
+import { dashboardAlerts } from '../dashboard/alerts.js';
+import { childRankings } from '../dashboard/rankings.js';
+import { measuresWeekBefore, measureTrend, segmentTrend } from '../dashboard/trends.js';
 import { errorResponses, NotFound } from '../errors.js';
 import { auditDenied, principalOf } from '../plugins/auth.js';
 import { isPublished } from '../published.js';
@@ -60,6 +65,45 @@ const laggardRow = z.object({
   ranked: z.number().nullable(),
 });
 
+const measurePoint = z.object({
+  as_of: z.string(),
+  customers: z.number(),
+  new_customers: z.number(),
+  existing_customers: z.number(),
+  aum_d: decimal,
+  deposits_d: decimal,
+  adb_mtd: decimal,
+  value_season: decimal,
+});
+
+const rankingRow = z.object({
+  kpi: z.string(),
+  period: z.string(),
+  period_start: z.string(),
+  period_end: z.string(),
+  org_id: z.string(),
+  org_name: z.string().nullable(),
+  actual: decimal,
+  target: decimal.nullable(),
+  completion: decimal.nullable(),
+  time_progress: decimal,
+  gap: decimal.nullable(),
+  rank: z.number().nullable(),
+  ranked: z.number().nullable(),
+  laggard: z.boolean(),
+  rank_before: z.number().nullable().describe('the rank at the latest as-of a week or more before D'),
+  rank_change: z.number().nullable().describe('rank_before − rank: positive is up'),
+});
+
+const alert = z.object({
+  kind: z.string(),
+  severity: z.enum(['HIGH', 'MEDIUM', 'INFO']),
+  count: z.number(),
+  subject: z.string().nullable(),
+  zh: z.string(),
+  en: z.string(),
+});
+
 export const dashboardBody = z.object({
   asOf: z.string().nullable().describe('the data date D; null before the pipeline has published'),
   season: z
@@ -83,9 +127,18 @@ export const dashboardBody = z.object({
     parent_id: z.string().nullable(),
   }),
   measures: z.array(orgMeasures).describe('the org first, then its children in scope'),
+  weekBefore: measurePoint
+    .nullable()
+    .describe('the org’s measures at the latest as-of a week or more before D (the change since last week)'),
+  trend: z.array(measurePoint).describe('the org’s measures at every published as-of of the season so far'),
   segments: z.array(z.object({ segment: z.string(), members: z.number() })),
+  segmentTrend: z
+    .array(z.object({ as_of: z.string(), segment: z.string(), members: z.number() }))
+    .describe('the org’s segment sizes at every published as-of of the season so far'),
   kpis: z.array(kpiRow),
+  rankings: z.array(rankingRow).describe('the org’s children in scope, ranked per KPI and period'),
   laggards: z.array(laggardRow).describe('children of the org behind time progress'),
+  alerts: z.array(alert).describe('what needs attention in the org’s subtree, in the user’s scope'),
 });
 
 type Dashboard = z.infer<typeof dashboardBody>;
@@ -136,7 +189,22 @@ export function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): void {
         : [];
       const asOf = d?.d ?? null;
       const header = seasonAndPhase(calendar, asOf ?? bankDate(deps.now()));
-      if (!asOf) return { asOf, ...header, org, measures: [], segments: [], kpis: [], laggards: [] };
+      if (!asOf)
+        return {
+          asOf,
+          ...header,
+          org,
+          measures: [],
+          weekBefore: null,
+          trend: [],
+          segments: [],
+          segmentTrend: [],
+          kpis: [],
+          rankings: [],
+          laggards: [],
+          alerts: [],
+        };
+      const seasonStart = header.season && header.season.start <= asOf ? header.season.start : asOf;
 
       const mp = new SqlParams([asOf, orgId]);
       const measures = await db.query<z.infer<typeof orgMeasures>>(
@@ -171,10 +239,20 @@ export function dashboardRoutes(app: FastifyInstance, deps: RouteDeps): void {
           ORDER BY k.kpi, k.period_start, k.period_end, k.gap, k.scope_id`,
         lp.values,
       );
+      const rp = new SqlParams([asOf, orgId]);
+      const rankings = await childRankings(db, rp, orgVisible(p, 'k.scope_id', rp));
+      const alerts = await dashboardAlerts({ db, principal: p, orgId, asOf, today: bankDate(deps.now()) });
       return {
         asOf,
         ...header,
         org,
+        weekBefore: await measuresWeekBefore(db, orgId, asOf),
+        trend: await measureTrend(db, orgId, seasonStart, asOf),
+        segmentTrend: (await isPublished(db, 'segment_sizes'))
+          ? await segmentTrend(db, orgId, seasonStart, asOf)
+          : [],
+        rankings,
+        alerts,
         measures: measures.map((m) => ({
           ...m,
           customers: Number(m.customers),
