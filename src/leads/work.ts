@@ -23,7 +23,11 @@ export class WorkRefused extends Error {
       | 'REFUSED_ALL'
       | 'CAPACITY'
       | 'UNKNOWN_STAFF'
-      | 'UNKNOWN_ORG',
+      | 'UNKNOWN_ORG'
+      | 'STAFF_ROLE'
+      | 'NOT_IN_POOL'
+      | 'NOT_PICKABLE'
+      | 'WRONG_TEAM',
     message: string,
   ) {
     super(message);
@@ -380,6 +384,70 @@ export interface ReassignedTask {
   due_date: string;
 }
 
+/**
+ * Staff roles that work tasks; lobby staff and tellers serve walk-in customers through the point of
+ * service, HQ operations runs the bank: a task handed to them would wait for nobody.
+ */
+const TASK_WORKER_ROLES = new Set([
+  'ACCOUNT_MANAGER',
+  'CORPORATE_RM',
+  'OUTLET_MANAGER',
+  'SUBBRANCH_MANAGER',
+  'BRANCH_MANAGER',
+  'REMOTE_AGENT',
+]);
+
+/** Outreach teams: their tasks are picked up by a member of the team (staff.team). */
+const TEAM_CHANNELS = new Set(['DOOR', 'BACKPACK', 'CARE']);
+
+/** The channel of a task a staff member works themself. */
+const staffChannel = (role: string) =>
+  role === 'CORPORATE_RM' ? 'CORPORATE_RM' : role === 'REMOTE_AGENT' ? 'OUTBOUND_CALL' : 'MANAGER';
+
+interface AssignableStaff {
+  org_id: string;
+  role: string;
+  team: string | null;
+}
+
+/** A staff member who works tasks and has room for one more new task on `day`; else WorkRefused. */
+async function assignableStaff(
+  tx: Db,
+  config: SeasonConfig,
+  staffId: string,
+  day: string,
+  taskId: number,
+): Promise<AssignableStaff> {
+  const [s] = await tx.query<{ org_id: string; role: string; team: string | null }>(
+    'SELECT org_id, role, team FROM staff WHERE staff_id = $1',
+    [staffId],
+  );
+  if (!s) throw new WorkRefused('UNKNOWN_STAFF', `no active staff member ${staffId}`);
+  if (!TASK_WORKER_ROLES.has(s.role))
+    throw new WorkRefused('STAFF_ROLE', `${staffId} is ${s.role}: that role does not work lead tasks`);
+  const [used] = await tx.query<{ n: number }>(
+    'SELECT CAST(count(*) AS BIGINT) AS n FROM tasks WHERE staff_id = $1 AND assigned_on = CAST($2 AS DATE) AND task_id <> $3',
+    [staffId, day, taskId],
+  );
+  if (Number(used?.n ?? 0) >= config.thresholds.staff_daily_capacity)
+    throw new WorkRefused(
+      'CAPACITY',
+      `${staffId} already has ${used?.n} new tasks for ${day} (at most ${config.thresholds.staff_daily_capacity})`,
+    );
+  return s;
+}
+
+/** The day new assignments count against (the data date of the latest lead run) and its due date. */
+async function assignmentDay(tx: Db, config: SeasonConfig): Promise<{ day: string; due: string }> {
+  const [run] = await tx.query<{ d: string | null }>('SELECT max(as_of) AS d FROM lead_runs');
+  const day = run?.d ?? bankDate(new Date());
+  const [due] = await tx.query<{ d: string }>(
+    `SELECT CAST(CAST($1 AS DATE) + ${config.thresholds.task_due_days} AS DATE) AS d`,
+    [day],
+  );
+  return { day, due: due?.d ?? day };
+}
+
 /** reassignTask inside a transaction the caller holds (e.g. with its audit entry). */
 export async function reassignTaskIn(
   tx: Db,
@@ -395,48 +463,72 @@ export async function reassignTaskIn(
   if (!task) throw new WorkRefused('NOT_FOUND', `no task ${o.taskId}`);
   if (task.status === 'DONE' || task.status === 'CLOSED')
     throw new WorkRefused('TASK_CLOSED', `task ${o.taskId} is ${task.status}`);
-  const [run] = await tx.query<{ d: string | null }>('SELECT max(as_of) AS d FROM lead_runs');
-  const day = run?.d ?? bankDate(new Date());
+  const { day, due } = await assignmentDay(tx, config);
   let orgId: string;
   let channel: string;
   if (o.staffId) {
-    const [s] = await tx.query<{ org_id: string; role: string }>(
-      'SELECT org_id, role FROM staff WHERE staff_id = $1',
-      [o.staffId],
-    );
-    if (!s) throw new WorkRefused('UNKNOWN_STAFF', `no active staff member ${o.staffId}`);
-    const [used] = await tx.query<{ n: number }>(
-      'SELECT CAST(count(*) AS BIGINT) AS n FROM tasks WHERE staff_id = $1 AND assigned_on = CAST($2 AS DATE) AND task_id <> $3',
-      [o.staffId, day, o.taskId],
-    );
-    if (Number(used?.n ?? 0) >= config.thresholds.staff_daily_capacity)
-      throw new WorkRefused(
-        'CAPACITY',
-        `${o.staffId} already has ${used?.n} new tasks for ${day} (at most ${config.thresholds.staff_daily_capacity})`,
-      );
+    const s = await assignableStaff(tx, config, o.staffId, day, o.taskId);
     orgId = s.org_id;
-    channel =
-      s.role === 'CORPORATE_RM' ? 'CORPORATE_RM' : s.role === 'REMOTE_AGENT' ? 'OUTBOUND_CALL' : 'MANAGER';
+    channel = staffChannel(s.role);
   } else {
     const [org] = await tx.query('SELECT org_id FROM orgs WHERE org_id = $1', [o.poolOrgId ?? '']);
     if (!org) throw new WorkRefused('UNKNOWN_ORG', `no org ${o.poolOrgId}`);
     orgId = o.poolOrgId as string;
     channel = task.channel === 'MANAGER' || task.channel === 'CORPORATE_RM' ? 'POOL' : task.channel;
   }
-  const [due] = await tx.query<{ d: string }>(
-    `SELECT CAST(CAST($1 AS DATE) + ${config.thresholds.task_due_days} AS DATE) AS d`,
-    [day],
-  );
+  return moveTask(tx, { taskId: o.taskId, orgId, staffId: o.staffId ?? null, channel, day, due });
+}
+
+async function moveTask(
+  tx: Db,
+  m: { taskId: number; orgId: string; staffId: string | null; channel: string; day: string; due: string },
+): Promise<ReassignedTask> {
   await tx.execute(
     `UPDATE tasks SET org_id = $1, staff_id = $2, channel = $3, status = CASE WHEN status = 'QUEUED' THEN 'OPEN' ELSE status END,
             queue_reason = NULL, assigned_on = CAST($4 AS DATE), due_date = CAST($5 AS DATE) WHERE task_id = $6`,
-    [orgId, o.staffId ?? null, channel, day, due?.d ?? day, o.taskId],
+    [m.orgId, m.staffId, m.channel, m.day, m.due, m.taskId],
   );
-  return {
-    task_id: o.taskId,
-    org_id: orgId,
-    staff_id: o.staffId ?? null,
-    channel,
-    due_date: due?.d ?? day,
-  };
+  return { task_id: m.taskId, org_id: m.orgId, staff_id: m.staffId, channel: m.channel, due_date: m.due };
+}
+
+/**
+ * A staff member takes a task from a pool (PLAYBOOK step 5: the outlet's shared list, an outreach
+ * team's list, the remote centre's calls). The task stays with the pool's org; POOL and LOBBY tasks
+ * become the staff member's own (MANAGER, or CORPORATE_RM), a team's task stays the team's channel and
+ * needs a member of that team, an outbound call needs a remote agent; SMS are sent in batches, never
+ * picked up. Counted against the staff member's daily capacity, like a reassignment.
+ */
+export async function pickUpTaskIn(
+  tx: Db,
+  config: SeasonConfig,
+  o: { taskId: number; staffId: string },
+): Promise<ReassignedTask> {
+  await runLock(tx);
+  const [task] = await tx.query<{ status: string; channel: string; org_id: string; staff_id: string | null }>(
+    'SELECT status, channel, org_id, staff_id FROM tasks WHERE task_id = $1',
+    [o.taskId],
+  );
+  if (!task) throw new WorkRefused('NOT_FOUND', `no task ${o.taskId}`);
+  if (task.status === 'DONE' || task.status === 'CLOSED')
+    throw new WorkRefused('TASK_CLOSED', `task ${o.taskId} is ${task.status}`);
+  if (task.staff_id !== null)
+    throw new WorkRefused('NOT_IN_POOL', `task ${o.taskId} is already assigned to a staff member`);
+  if (task.channel === 'SMS')
+    throw new WorkRefused(
+      'NOT_PICKABLE',
+      'SMS tasks are sent in batches by the remote centre, not picked up',
+    );
+  const { day, due } = await assignmentDay(tx, config);
+  const s = await assignableStaff(tx, config, o.staffId, day, o.taskId);
+  if (TEAM_CHANNELS.has(task.channel) && s.team !== task.channel)
+    throw new WorkRefused('WRONG_TEAM', `task ${o.taskId} is for the ${task.channel} team`);
+  if ((task.channel === 'OUTBOUND_CALL') !== (s.role === 'REMOTE_AGENT'))
+    throw new WorkRefused(
+      'STAFF_ROLE',
+      task.channel === 'OUTBOUND_CALL'
+        ? `task ${o.taskId} is an outbound call of the remote centre`
+        : `a remote agent works only outbound calls`,
+    );
+  const channel = task.channel === 'POOL' || task.channel === 'LOBBY' ? staffChannel(s.role) : task.channel;
+  return moveTask(tx, { taskId: o.taskId, orgId: task.org_id, staffId: o.staffId, channel, day, due });
 }

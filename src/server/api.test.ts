@@ -832,6 +832,52 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
     expect(await audits('OUTCOME')).toBe(audited + 6);
   });
 
+  it('picks up a pool task: mine afterwards, audited once; outside the scope 404; the rules refused in words', async () => {
+    const picked = await audits('PICKUP');
+    const denied = await audits('DENIED');
+    // am2 (outlet O2) does not see O1's pool.
+    expect((await call('POST', '/api/tasks/2/pickup', { as: 'am2' })).statusCode).toBe(404);
+    expect(await audits('DENIED')).toBe(denied + 1);
+    expect((await call('POST', '/api/tasks/2/pickup', { as: 'lobby' })).statusCode).toBe(403);
+    const hq = await call('POST', '/api/tasks/2/pickup', { as: 'hq.admin' });
+    expect(hq.json().error.code).toBe('NOT_STAFF');
+
+    const ok = await call('POST', '/api/tasks/2/pickup', { as: 'am1' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ task_id: 2, org_id: 'O1', staff_id: 'AM1', channel: 'MANAGER' });
+    expect(await taskRow(2)).toMatchObject({ staff_id: 'AM1', assigned_on: expect.anything() });
+    expect(await audits('PICKUP')).toBe(picked + 1);
+    const again = await call('POST', '/api/tasks/2/pickup', { as: 'am1' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('NOT_IN_POOL');
+
+    // Back to the pool as a door-team task: only a member of the door team takes it.
+    const back = await call('POST', '/api/tasks/2/reassign', { as: 'outlet', body: { poolOrgId: 'O1' } });
+    expect(back.json()).toMatchObject({ staff_id: null, channel: 'POOL' });
+    await db.execute("UPDATE tasks SET channel = 'DOOR' WHERE task_id = 2");
+    const team = await call('POST', '/api/tasks/2/pickup', { as: 'am1' });
+    expect(team.statusCode).toBe(409);
+    expect(team.json().error).toMatchObject({ code: 'WRONG_TEAM', message: expect.stringContaining('DOOR') });
+    await db.execute("UPDATE staff SET team = 'DOOR' WHERE staff_id = 'AM1'");
+    try {
+      const member = await call('POST', '/api/tasks/2/pickup', { as: 'am1' });
+      expect(member.json()).toMatchObject({ staff_id: 'AM1', channel: 'DOOR' });
+    } finally {
+      await db.execute("UPDATE staff SET team = NULL WHERE staff_id = 'AM1'");
+    }
+
+    // The remote centre's outbound call, by a remote agent.
+    const call5 = await call('POST', '/api/tasks/5/pickup', { as: 'agent' });
+    expect(call5.statusCode, call5.body).toBe(200);
+    expect(call5.json()).toMatchObject({ org_id: 'RC', staff_id: 'RA1', channel: 'OUTBOUND_CALL' });
+    expect(await audits('PICKUP')).toBe(picked + 3);
+
+    // A task is handed only to staff who work tasks: not to the lobby.
+    const lobby = await call('POST', '/api/tasks/1/reassign', { as: 'outlet', body: { staffId: 'L1' } });
+    expect(lobby.statusCode).toBe(409);
+    expect(lobby.json().error.code).toBe('STAFF_ROLE');
+  });
+
   it('limits customers by scope: managed or with a visible task (OWN), with a visible task (REMOTE), home org (SUBTREE)', async () => {
     const visible = async (role: Role, orgId: string, staffId: string | null) => {
       const p: Principal = {

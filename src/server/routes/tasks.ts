@@ -4,6 +4,7 @@
 //   GET  /api/tasks/:id              one task: reason, talking points, masked customer card, contacts
 //   POST /api/tasks/:id/outcome      record an outcome (the contact policy refuses with a reason: 409)
 //   POST /api/tasks/:id/reassign     hand a task to a staff member or a pool inside the manager's scope
+//   POST /api/tasks/:id/pickup       take a task from my pool (the outlet's, my team's, the remote centre's)
 // A task outside the scope answers 404 exactly as a missing one does, and the attempt is audited.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,6 +15,7 @@ import type { Db } from '../../db/types.js';
 import { mask } from '../../domain/masking.js';
 import { latestConsentSql, OUTCOMES } from '../../leads/contactPolicy.js';
 import {
+  pickUpTaskIn,
   reassignTaskIn,
   recordOutcomeIn,
   TASK_VIEW_COLUMNS,
@@ -83,6 +85,14 @@ const contactRow = z.object({
 });
 
 const lang = z.enum(['zh', 'en']).default('zh');
+
+const movedTask = z.object({
+  task_id: z.number(),
+  org_id: z.string(),
+  staff_id: z.string().nullable(),
+  channel: z.string(),
+  due_date: z.string(),
+});
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
 /** The scope condition on tasks `t`; nothing is visible to a subtree before org_closure is published. */
@@ -335,16 +345,7 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
           .describe(
             'exactly one of staffId (a staff member in your scope) and poolOrgId (an org in your scope)',
           ),
-        response: {
-          200: z.object({
-            task_id: z.number(),
-            org_id: z.string(),
-            staff_id: z.string().nullable(),
-            channel: z.string(),
-            due_date: z.string(),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: movedTask, ...errorResponses },
       },
     },
     async (request) => {
@@ -388,6 +389,35 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
           detail: staffId ? { toStaff: staffId } : { toPool: poolOrgId },
         });
         return moved;
+      }).catch((e: unknown) => {
+        throw asHttp(e);
+      });
+    },
+  );
+
+  r.post(
+    '/api/tasks/:id/pickup',
+    {
+      config: { permission: 'leads:work' },
+      schema: {
+        summary: 'Take a task from a pool you see: it becomes yours (409 with the reason when it cannot)',
+        tags: ['tasks'],
+        params: idParams,
+        response: { 200: movedTask, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const id = request.params.id;
+      await requireTask(deps, request, id);
+      if (!p.staffId)
+        throw new Refused('NOT_STAFF', 'a task is picked up by a staff member: this user is not one');
+      const staffId = p.staffId;
+      return withAudit(db, async (tx, audit) => {
+        await recheckTask(tx, deps, p, id);
+        const taken = await pickUpTaskIn(tx, config, { taskId: id, staffId });
+        await audit({ actor: p.username, action: 'PICKUP', subject: `task:${id}`, detail: { staffId } });
+        return taken;
       }).catch((e: unknown) => {
         throw asHttp(e);
       });
