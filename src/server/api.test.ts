@@ -4,27 +4,17 @@
 // contact policy's refusal as a 409 with its reason, errors without SQL or stacks, the OpenAPI
 // document, and a scan of every response body (and log line) for unmasked ID numbers and phones.
 //
-// Org tree: H → B1 → S1 → O1, O2; H → B2 → O3; H → RC (remote-banking centre). D = 2027-01-20
-// (NEW_YEAR, which ends on the Lantern Festival 2027-02-20: 31 days left after D). The app's clock
-// is 10:00 bank time on D + 1 (outside the quiet hours).
-//
-// Tasks (inserted after the run):      org  staff  channel        customer
-//   1  AM1's own                        O1   AM1    MANAGER        C1 (manager AM1, home O1)
-//   2  O1's pool                        O1   —      POOL           C2 (home O1)
-//   3  AM2's own                        O2   AM2    MANAGER        C3 (manager AM2, home O2)
-//   4  AM3's own, the other branch      O3   AM3    MANAGER        C4 (home O3)
-//   5  remote                           RC   —      OUTBOUND_CALL  C5 (home O2)
-//   6  RM1's own                        S1   RM1    CORPORATE_RM   C6 (manager RM1, home S1)
+// The bank: test/api-bank.ts.
 
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bank, config, D, insertWork, NOW, RAW, WEEK_BEFORE } from '../../test/api-bank.js';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
 import {
   expectNoPersonalData,
   ID_NO,
   MOBILE,
-  noopSeasonConfig,
   type Session,
   startTestServer,
   type TestServer,
@@ -36,88 +26,6 @@ import { buildApp } from './app.js';
 import { SESSION_COOKIE } from './auth/index.js';
 import { type Principal, permissionsOf, ROLE_DEFS, type Role } from './roles.js';
 import { customerVisible, SqlParams } from './scope.js';
-
-const D = '2027-01-20';
-const WEEK_BEFORE = '2027-01-13';
-const NOW = new Date('2027-01-21T02:00:00Z'); // 10:00 bank time
-
-const config = noopSeasonConfig([{ kpi: 'NEW_CUSTOMERS', level: 'OUTLET', period: 'SEASON', target: 4 }]);
-
-/** Personal data as delivered: none of it may appear in any response or log line. */
-const RAW = {
-  C1: { id: '420102199001011234', phone: '13800000001', name: '张三丰' },
-  C2: { id: '420102198502023456', phone: '13900000002', name: '李四' },
-  C3: { id: '42010219700303567X', phone: '13700000003', name: '王五六' },
-  C4: { id: '420102196004047890', phone: '15800000004', name: '赵六' },
-  C5: { id: '420102195505051111', phone: '18600000005', name: '钱七八' },
-  C6: { id: '420102198806062222', phone: '13600000006', name: '孙九' },
-};
-
-const customer = (id: keyof typeof RAW, org: string, manager: string | null, since: string) =>
-  `('${id}', '${RAW[id].name}', 'ID_CARD', '${RAW[id].id}', 'F', DATE '1980-06-01', '${RAW[id].phone}', '${org}', ${manager ? `'${manager}'` : 'NULL'}, '420102', 'C3', 'Y', 'N', DATE '${since}')`;
-
-const bank: [string, string, string[]][] = [
-  [
-    'orgs',
-    'org_id, org_name, level, parent_id, division_code',
-    [
-      "('H', '总行', 'HQ', NULL, '420100')",
-      "('B1', '分行一', 'BRANCH', 'H', '420100')",
-      "('S1', '支行一', 'SUBBRANCH', 'B1', '420102')",
-      "('O1', '网点一', 'OUTLET', 'S1', '420102')",
-      "('O2', '网点二', 'OUTLET', 'S1', '420102')",
-      "('B2', '分行二', 'BRANCH', 'H', '420100')",
-      "('O3', '网点三', 'OUTLET', 'B2', '420102')",
-      "('RC', '远程银行中心', 'REMOTE_CENTER', 'H', '420100')",
-    ],
-  ],
-  [
-    'staff',
-    'staff_id, org_id, staff_name, role',
-    [
-      "('AM1', 'O1', '经理一', 'ACCOUNT_MANAGER')",
-      "('AM2', 'O2', '经理二', 'ACCOUNT_MANAGER')",
-      "('AM3', 'O3', '经理三', 'ACCOUNT_MANAGER')",
-      "('RM1', 'S1', '对公一', 'CORPORATE_RM')",
-      "('OM1', 'O1', '网点主任', 'OUTLET_MANAGER')",
-      "('SM1', 'S1', '支行长', 'SUBBRANCH_MANAGER')",
-      "('BM1', 'B1', '分行长', 'BRANCH_MANAGER')",
-      "('RA1', 'RC', '坐席一', 'REMOTE_AGENT')",
-      "('L1', 'O1', '大堂一', 'LOBBY')",
-      "('T1', 'O1', '柜员一', 'TELLER')",
-    ],
-  ],
-  [
-    'customers',
-    'customer_id, name, id_type, id_no, gender, birth_date, phone, home_org_id, manager_id, division_code, risk_level, marketing_consent, dnd, customer_since',
-    [
-      customer('C1', 'O1', 'AM1', '2026-12-01'),
-      customer('C2', 'O1', null, '2027-01-15'),
-      customer('C3', 'O2', 'AM2', '2020-01-01'),
-      customer('C4', 'O3', 'AM3', '2020-01-01'),
-      customer('C5', 'O2', null, '2020-01-01'),
-      customer('C6', 'S1', 'RM1', '2020-01-01'),
-    ],
-  ],
-  [
-    'accounts',
-    'account_id, customer_id, product_code, account_type, open_date, open_org_id',
-    [
-      "('A1', 'C1', NULL, 'SAVINGS', DATE '2026-12-01', 'O1')",
-      "('A3', 'C3', NULL, 'SAVINGS', DATE '2020-01-01', 'O2')",
-      "('A4', 'C4', NULL, 'SAVINGS', DATE '2020-01-01', 'O3')",
-    ],
-  ],
-  [
-    'balances',
-    'account_id, balance_date, balance',
-    [
-      "('A1', DATE '2026-12-01', 1000.00)",
-      "('A3', DATE '2020-01-01', 2000.50)",
-      "('A4', DATE '2020-01-01', 300.25)",
-    ],
-  ],
-];
 
 /** One user per role (two account managers), with what each should and should not reach. */
 interface Case extends TestUser {
@@ -282,42 +190,7 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
     expect(weekBefore.status, weekBefore.message ?? '').toBe('PUBLISHED');
     const run = await runPipeline(db, { asOf: D, config });
     expect(run.status, run.message ?? '').toBe('PUBLISHED');
-    const lead = (id: number, c: string, priority: string) =>
-      `(${id}, DATE '2026-11-15', 'WEALTH', 'CUSTOMER', '${c}', '${c}', '${c}', NULL, '{"age": 46}', '{"age": 46}', DATE '${D}', DATE '${D}', 'OPEN', DATE '${D}', NULL, 0.05, 10, 1, ${priority}, FALSE, FALSE)`;
-    await db.exec(
-      `INSERT INTO leads VALUES ${[
-        lead(1, 'C1', '0.5'),
-        lead(2, 'C2', '0.9'),
-        lead(3, 'C3', '0.5'),
-        lead(4, 'C4', '0.5'),
-        lead(5, 'C5', '0.5'),
-        lead(6, 'C6', '0.5'),
-      ].join(', ')}`,
-    );
-    const task = (
-      id: number,
-      c: string,
-      org: string,
-      staff: string | null,
-      channel: string,
-      credit: string,
-    ) =>
-      `(${id}, ${id}, 'WEALTH', '${c}', '${org}', ${staff ? `'${staff}'` : 'NULL'}, '${channel}', '${credit}', 'OPEN', NULL, DATE '${D}', DATE '${D}', DATE '2027-01-27', NULL, NULL, NULL)`;
-    await db.exec(
-      `INSERT INTO tasks VALUES ${[
-        task(1, 'C1', 'O1', 'AM1', 'MANAGER', 'O1'),
-        task(2, 'C2', 'O1', null, 'POOL', 'O1'),
-        task(3, 'C3', 'O2', 'AM2', 'MANAGER', 'O2'),
-        task(4, 'C4', 'O3', 'AM3', 'MANAGER', 'O3'),
-        task(5, 'C5', 'RC', null, 'OUTBOUND_CALL', 'O2'),
-        task(6, 'C6', 'S1', 'RM1', 'CORPORATE_RM', 'S1'),
-      ].join(', ')}`,
-    );
-    // C3 was contacted twice in the last days (by another activity): a third marketing contact within
-    // 7 × 24 hours would break the cap of 2.
-    await db.exec(`INSERT INTO contacts VALUES
-      (1, 3, 3, 'WEALTH', 'C3', 'AM2', 'MANAGER', 'CONTACTED', NULL, NULL, TIMESTAMP '2027-01-18 02:00:00', TIMESTAMP '2027-01-18 02:00:00', TRUE, TRUE),
-      (2, 3, 3, 'WEALTH', 'C3', 'AM2', 'MANAGER', 'INTERESTED', NULL, NULL, TIMESTAMP '2027-01-19 02:00:00', TIMESTAMP '2027-01-19 02:00:00', TRUE, TRUE)`);
+    await insertWork(db);
     server = await startTestServer({ db, config, users: CASES, now: NOW });
   }, 300_000);
 
@@ -659,8 +532,6 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
   });
 
   it('raises the alerts of the org’s subtree, each limited to the user’s scope', async () => {
-    await db.exec(`INSERT INTO employers (employer_id, employer_name, uscc, industry, is_government, org_id, corporate_rm_id, division_code)
-      VALUES ('E1', '一号单位', NULL, NULL, 'N', 'O1', 'RM1', '420102'), ('E2', '二号单位', NULL, NULL, 'N', 'O3', NULL, '420102')`);
     await db.exec(`INSERT INTO payroll_alerts (employer_id, kind, headcount_l, avg3, amount_l, yoy_ratio)
       VALUES ('E1', 'STOPPED', 0, 10, 0, NULL), ('E2', 'DROP', 3, 10, 900.00, NULL)`);
     await db.exec(`INSERT INTO budgets VALUES
@@ -711,7 +582,7 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
       });
     } finally {
       await db.execute("UPDATE tasks SET due_date = DATE '2027-01-27' WHERE task_id = 4");
-      await db.exec('DELETE FROM payroll_alerts; DELETE FROM budgets; DELETE FROM employers');
+      await db.exec('DELETE FROM payroll_alerts; DELETE FROM budgets');
     }
   });
 
