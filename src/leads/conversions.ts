@@ -119,9 +119,15 @@ function eventsSql(db: Db, a: Activity, config: SeasonConfig, D: string, since: 
                WHERE m.fee_rate = ${fact('proposed_rate')}
                  AND m.fee_rate IS DISTINCT FROM ${fact('current_rate')}`;
     case 'VISIT_RECORDED':
-      // Bank local time (UTC+8) decides the visit's date.
+      // A visit outcome recorded on the lead's task (bank local time, UTC+8, decides its date), or a
+      // visit to the employer recorded in field operations (src/field/visits.ts) whose outcome is not
+      // NOT_MET, on its visited_on; event_ref 'visit:<id>' keeps the two apart and the order stable.
       return `SELECT ol.lead_id, ol.customer_id, CAST(k.contact_at + INTERVAL '8 hours' AS DATE), CAST(k.contact_id AS VARCHAR)
-                FROM ol JOIN contacts k ON k.lead_id = ol.lead_id WHERE k.outcome IN ${VISIT_OUTCOMES}`;
+                FROM ol JOIN contacts k ON k.lead_id = ol.lead_id WHERE k.outcome IN ${VISIT_OUTCOMES}
+              UNION ALL
+              SELECT ol.lead_id, ol.customer_id, v.visited_on, 'visit:' || CAST(v.visit_id AS VARCHAR)
+                FROM ol JOIN visits v ON v.employer_id = ol.entity_id
+               WHERE ol.entity_kind = 'EMPLOYER' AND v.outcome <> 'NOT_MET'`;
   }
 }
 

@@ -11,6 +11,8 @@ import { stringify } from 'yaml';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
 import { loadSeasonConfig, parseSeasonConfig, type SeasonConfig } from '../config/season.js';
+import { withFieldWrite } from '../field/common.js';
+import { createVisit } from '../field/visits.js';
 import { runPipeline } from '../pipeline/runner.js';
 import { PadLookup } from './pad.js';
 import { listTasks, reassignTask, recordConsentRegrant, recordOutcome, WorkRefused } from './work.js';
@@ -225,6 +227,11 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
         [activity, entity],
       )
     )[0];
+  const visitConversion = () =>
+    db.query(
+      `SELECT x.event_kind, x.event_date, x.event_ref, x.service FROM conversions x JOIN leads l ON l.lead_id = x.lead_id
+        WHERE l.activity_id = 'EMPLOYER_VISIT' AND l.entity_id = 'E2'`,
+    );
   const taskOf = async (activity: string, entity: string) =>
     (
       await db.query<Record<string, string | number | null>>(
@@ -428,6 +435,20 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
     );
   });
 
+  it('records employer visits in field operations: a NOT_MET visit is no visit', async () => {
+    expect(await leadOf('EMPLOYER_VISIT', 'E2')).toMatchObject({ status: 'OPEN', created_on: D1 });
+    const visit = (visited_on: string, outcome: 'NOT_MET' | 'MET') =>
+      withFieldWrite(db, (tx) =>
+        createVisit(
+          tx,
+          { kind: 'EMPLOYER', employer_id: 'E2', org_id: 'OU1', staff_id: 'M1', visited_on, outcome },
+          { username: 'test', at: bankTime(visited_on) },
+        ),
+      );
+    expect(await visit(D2, 'NOT_MET')).toBe(1);
+    expect(await visit('2026-12-03', 'MET')).toBe(2);
+  });
+
   it('does not count a claimed conversion without data; counts the account opened later, once', async () => {
     await run(D2);
     expect(await leadOf('WEALTH', 'C02')).toMatchObject({ status: 'OPEN' });
@@ -458,6 +479,15 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
     expect((await taskOf('WEALTH', 'C02'))?.status).toBe('DONE');
     // The employer visit recorded on D2 converts the service lead, which is no marketing conversion.
     expect(await leadOf('EMPLOYER_VISIT', 'E1')).toMatchObject({ status: 'CONVERTED', service: true });
+    // So does a visit recorded in field operations: E2's on 12-03 (its NOT_MET visit on D2 is none, and
+    // the run of D2 could not see a visit after D2).
+    expect(await leadOf('EMPLOYER_VISIT', 'E2')).toMatchObject({
+      status: 'CONVERTED',
+      status_on: '2026-12-03',
+    });
+    expect(await visitConversion()).toEqual([
+      { event_kind: 'VISIT_RECORDED', event_date: '2026-12-03', event_ref: 'visit:2', service: true },
+    ]);
   });
 
   it('grants once per customer, activity and event, and never over the budget', async () => {
@@ -596,5 +626,9 @@ describeEachEngine('the lead lifecycle on a hand-made bank', (engine) => {
       "SELECT CAST(count(*) AS INTEGER) AS n FROM conversions WHERE customer_id IN ('C43', 'C45')",
     );
     expect(c?.n).toBe(0);
+    // Later runs leave E2's conversion by the field visit as it was.
+    expect(await visitConversion()).toEqual([
+      { event_kind: 'VISIT_RECORDED', event_date: '2026-12-03', event_ref: 'visit:2', service: true },
+    ]);
   });
 });
