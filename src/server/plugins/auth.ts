@@ -26,6 +26,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every API route with what it needs, as registered (the access matrix test walks it). */
+    accessRules: AccessRule[];
+  }
+}
+
+export interface AccessRule {
+  method: string;
+  url: string;
+  access: Access;
 }
 
 /** Routes of the API docs (served by @fastify/swagger-ui): public, they show no data. */
@@ -68,12 +78,17 @@ export function sessionCookieOptions(request: FastifyRequest) {
 
 export function installAuth(app: FastifyInstance, db: Db, now: () => Date): void {
   app.decorateRequest('principal', null);
+  const rules: AccessRule[] = [];
+  app.decorate('accessRules', rules);
 
   // Fail closed at start-up: an API route without a declared access rule is a bug, not an open door.
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/') || route.url.startsWith(DOCS_PREFIX)) return;
-    if (!route.config?.permission)
+    const access = route.config?.permission;
+    if (!access)
       throw new Error(`route ${route.method} ${route.url} declares no permission (config.permission)`);
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') rules.push({ method, url: route.url, access });
   });
 
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
