@@ -281,6 +281,9 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
     expect(json.statusCode).toBe(400);
     const noPermission = await call('POST', '/api/targets', { as: 'am1', body: bad, type: 'text/csv' });
     expect(noPermission.statusCode).toBe(403);
+    // The file parsers are the target route's own: no other route takes a CSV body.
+    const elsewhere = await call('POST', '/api/tasks/1/outcome', { as: 'am1', body: bad, type: 'text/csv' });
+    expect(elsewhere.statusCode).toBe(415);
   });
 
   it('targets: an .xlsx workbook and a GBK CSV load; a body over 5 MB is refused (413)', async () => {

@@ -82,7 +82,16 @@ async function seasonOf(db: Db, now: () => Date, season: number | undefined): Pr
   return r?.as_of ?? bankDate(now());
 }
 
+/**
+ * The target routes, in a plugin of their own: the CSV and workbook body parsers below are for the
+ * target file only (fastify scopes a content-type parser to the plugin that adds it), so no other
+ * route accepts a 5 MB text/csv body.
+ */
 export function targetRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  app.register(async (scoped) => registerTargetRoutes(scoped, deps));
+}
+
+function registerTargetRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { db, config, now } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
