@@ -18,7 +18,10 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { SESSION_COOKIE } from './auth/index.js';
 import { installErrorHandler } from './errors.js';
 import { DOCS_PREFIX, installAuth, routeOf } from './plugins/auth.js';
+import { appointmentRoutes } from './routes/appointments.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { fieldRoutes } from './routes/field.js';
+import { fieldTableRoutes } from './routes/fieldTables.js';
 import { funnelRoutes } from './routes/funnels.js';
 import { payrollRoutes } from './routes/payroll.js';
 import { posRoutes } from './routes/pos.js';
@@ -137,5 +140,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   funnelRoutes(app, deps);
   posRoutes(app, deps);
   payrollRoutes(app, deps);
+  fieldRoutes(app, deps);
+  fieldTableRoutes(app, deps);
+  appointmentRoutes(app, deps);
   return app;
 }
