@@ -408,7 +408,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--port <n>', 'port (0: any free port)', port, 3000)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'season file (default season/default.yaml)')
-    .action(async (o: { port: number; host: string; config?: string }) => {
+    .option('--drops-root <dir>', 'the folder POST /api/ops/loads may load drops from', './data/drops')
+    .action(async (o: { port: number; host: string; config?: string; dropsRoot: string }) => {
       const { target, out } = ctx();
       // Loaded on demand: the other commands need not load the HTTP stack.
       const { serveCommand } = await import('./commands/serve.js');

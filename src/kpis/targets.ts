@@ -317,6 +317,8 @@ export interface SplitTargetOptions {
   /** Split over the org's staff rather than its child orgs (always so for an OUTLET). */
   toStaff?: boolean;
   loadedAt?: Date;
+  /** `db` is a transaction the caller holds (and commits with its own writes, e.g. an audit row). */
+  inTransaction?: boolean;
 }
 
 export interface SplitChild {
@@ -565,7 +567,7 @@ export async function splitTarget(db: Db, o: SplitTargetOptions): Promise<SplitT
     measure: by === 'LAST_SEASON' ? fromUnits(weights[i] as bigint, 2) : String(weights[i]),
     target: fromUnits(shares[i] as bigint, unitPlaces),
   }));
-  await db.transaction((tx) =>
+  const write = (tx: Db) =>
     writeTargets(
       tx,
       season,
@@ -576,8 +578,8 @@ export async function splitTarget(db: Db, o: SplitTargetOptions): Promise<SplitT
         loadedAt: o.loadedAt,
         keepSame: (old) => old.source === 'SPLIT' && old.source_ref === sourceRef,
       },
-    ),
-  );
+    );
+  await (o.inTransaction ? write(db) : db.transaction(write));
   return {
     season: season.label,
     season_start: season.start,

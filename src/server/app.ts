@@ -23,6 +23,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { fieldRoutes } from './routes/field.js';
 import { fieldTableRoutes } from './routes/fieldTables.js';
 import { funnelRoutes } from './routes/funnels.js';
+import { type OpsOptions, opsRoutes } from './routes/ops.js';
 import { payrollRoutes } from './routes/payroll.js';
 import { posRoutes } from './routes/pos.js';
 import { reportRoutes } from './routes/reports.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling per IP). */
   trustProxy?: boolean;
+  /** Operations: the drops root, the season file runs use, the job queue (src/server/routes/ops.ts). */
+  ops?: OpsOptions;
 }
 
 /** What every route module gets. */
@@ -143,5 +146,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   fieldRoutes(app, deps);
   fieldTableRoutes(app, deps);
   appointmentRoutes(app, deps);
+  opsRoutes(app, deps, o.ops);
   return app;
 }

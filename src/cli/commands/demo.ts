@@ -4,15 +4,17 @@
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadSeasonConfig, type SeasonConfig } from '../../config/season.js';
+import { appendAudit } from '../../audit/log.js';
+import type { SeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import type { Db } from '../../db/types.js';
-import { loadDrop } from '../../extracts/loader.js';
 import type { LoadReport } from '../../extracts/report.js';
 import { generateBank } from '../../generator/bank.js';
 import { makeDemoTargets } from '../../kpis/demoTargets.js';
-import { type RunReport, runPipeline } from '../../pipeline/runner.js';
+import { auditedLoad, auditedRun } from '../../ops/audited.js';
+import { readSeasonFile, type SeasonFile } from '../../ops/season.js';
+import type { RunReport } from '../../pipeline/runner.js';
 import { buildBriefing } from '../../reports/briefing.js';
 import { writeBriefingXlsx } from '../../reports/xlsx.js';
 import { type DemoUser, seedDemoUsers } from '../../server/auth/demoUsers.js';
@@ -20,6 +22,8 @@ import type { Output } from '../output.js';
 import { describeHeadline, type Headline, readHeadline } from './headline.js';
 import { describeReport, writeReportFile } from './load.js';
 import { describeRun } from './run.js';
+
+const DEMO_ACTOR = 'cli:demo';
 
 export interface DemoOptions {
   sample: string;
@@ -46,7 +50,7 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
       onProgress: (m) => out.progress(m),
     });
   }
-  const config = loadSeasonConfig();
+  const season = readSeasonFile();
   const db = await openDb(target);
   let load: LoadReport;
   let run: RunReport | null = null;
@@ -54,13 +58,19 @@ export async function demoCommand(target: DbTarget, o: DemoOptions, out: Output)
   let briefingFile: string | null = null;
   let signIns: DemoUser[] = [];
   try {
-    load = await loadDrop(db, o.sample, { onProgress: (m) => out.progress(m) });
+    // The demo's loads, runs and targets are audited like the commands' (actor cli:demo).
+    load = await auditedLoad(db, o.sample, { actor: DEMO_ACTOR, onProgress: (m) => out.progress(m) });
     if (load.status === 'APPLIED') {
-      run = await runPipeline(db, { asOf: load.asOf, config, onProgress: (m) => out.progress(m) });
+      run = await auditedRun(db, {
+        actor: DEMO_ACTOR,
+        asOf: load.asOf,
+        season,
+        onProgress: (m) => out.progress(m),
+      });
       if (run.status === 'PUBLISHED') {
         headline = await readHeadline(db, run.asOf);
-        briefingFile = await writeDemoBriefing(db, config, run.asOf, target, out);
-        signIns = await seedDemoUsers(db, { actor: 'cli:demo' });
+        briefingFile = await writeDemoBriefing(db, season, run.asOf, target, out);
+        signIns = await seedDemoUsers(db, { actor: DEMO_ACTOR });
       }
     }
   } finally {
@@ -101,15 +111,22 @@ function describeSignIns(users: DemoUser[]): string[] {
  */
 async function writeDemoBriefing(
   db: Db,
-  config: SeasonConfig,
+  season: SeasonFile,
   asOf: string,
   target: DbTarget,
   out: Output,
 ): Promise<string | null> {
+  const config: SeasonConfig = season.config;
   const made = await makeDemoTargets(db, config, asOf);
   if (made > 0) {
+    await appendAudit(db, {
+      actor: DEMO_ACTOR,
+      action: 'TARGETS_LOAD',
+      subject: null,
+      detail: { source: 'demo targets: HQ down to staff by customers', targets: made },
+    });
     out.progress(`演示目标 Demo targets: ${made} set, HQ down to staff by customers`);
-    const rerun = await runPipeline(db, { asOf, config, stage: 'kpis' });
+    const rerun = await auditedRun(db, { actor: DEMO_ACTOR, asOf, season, stage: 'kpis' });
     if (rerun.status !== 'PUBLISHED') return null;
   }
   const base = target.kind === 'duckdb' ? dirname(resolve(target.location)) : resolve('data');

@@ -4,9 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
-import { loadDrop } from '../../extracts/loader.js';
 import type { LoadReport } from '../../extracts/report.js';
+import { auditedLoad } from '../../ops/audited.js';
 import { type Output, renderTable } from '../output.js';
+import { cliActor } from './users.js';
 
 export interface LoadCommandOptions {
   delimiter?: string;
@@ -21,7 +22,12 @@ export async function loadCommand(
   const db = await openDb(target);
   let report: LoadReport;
   try {
-    report = await loadDrop(db, dir, { delimiter: opts.delimiter, onProgress: (m) => out.progress(m) });
+    // Audited as LOAD, applied or failed.
+    report = await auditedLoad(db, dir, {
+      actor: cliActor(),
+      delimiter: opts.delimiter,
+      onProgress: (m) => out.progress(m),
+    });
   } finally {
     await db.close();
   }

@@ -1,26 +1,31 @@
-// wangji run --as-of D: compute and publish the season pipeline; wangji runs: the run ledger.
+// wangji run --as-of D: compute and publish the season pipeline (audited as `cli:<os user>`);
+// wangji runs: the run ledger.
 
-import { loadSeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import type { LifecycleSummary } from '../../leads/lifecycle.js';
+import { auditedRun } from '../../ops/audited.js';
+import { readSeasonFile } from '../../ops/season.js';
 import type { Stage } from '../../pipeline/models.js';
-import { type RunReport, runPipeline } from '../../pipeline/runner.js';
+import type { RunReport } from '../../pipeline/runner.js';
 import { type Output, renderTable } from '../output.js';
+import { cliActor } from './users.js';
 
 export async function runCommand(
   target: DbTarget,
   o: { asOf: string; stage?: Stage; config?: string; full?: boolean },
   out: Output,
 ): Promise<number> {
-  const config = loadSeasonConfig(o.config);
+  const season = readSeasonFile(o.config);
   const db = await openDb(target);
   try {
-    const r = await runPipeline(db, {
+    // Audited as RUN (and CONFIG_CHANGED when the season file's hash differs from the previous run's).
+    const r = await auditedRun(db, {
+      actor: cliActor(),
       asOf: o.asOf,
       stage: o.stage,
       full: o.full,
-      config,
+      season,
       onProgress: (m) => out.progress(m),
     });
     out.result(r, () => describeRun(r));

@@ -1,9 +1,12 @@
 // wangji serve: the API server over the database (it owns a DuckDB file while it runs). Prints the URL,
 // logs requests as JSON lines on stderr, and closes the server and the database on SIGINT or SIGTERM.
 
-import { loadSeasonConfig } from '../../config/season.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
+import { DEFAULT_DROPS_ROOT } from '../../ops/drops.js';
+import { readSeasonFile } from '../../ops/season.js';
 import { buildApp } from '../../server/app.js';
 import type { Output } from '../output.js';
 
@@ -11,15 +14,24 @@ export interface ServeOptions {
   port: number;
   host: string;
   config?: string;
+  /** The folder POST /api/ops/loads may load drops from (default ./data/drops). */
+  dropsRoot?: string;
 }
 
 /** Resolves with the exit code once a signal has stopped the server. */
 export async function serveCommand(target: DbTarget, o: ServeOptions, out: Output): Promise<number> {
-  const config = loadSeasonConfig(o.config);
+  // Read once: the API's runs use this file (its hash goes to the run ledger and the audit log).
+  const season = readSeasonFile(o.config);
+  const dropsRoot = resolve(o.dropsRoot ?? DEFAULT_DROPS_ROOT);
   const db = await openDb(target);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp({ db, config, log: { stream: process.stderr } });
+    app = await buildApp({
+      db,
+      config: season.config,
+      log: { stream: process.stderr },
+      ops: { dropsRoot, season },
+    });
     await app.listen({ port: o.port, host: o.host });
   } catch (e) {
     await db.close();
@@ -29,10 +41,11 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
   const port = typeof address === 'object' && address ? address.port : o.port;
   const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `http://${shown}:${port}`;
-  out.result({ url, docs: `${url}/api/docs`, db: db.location }, () => [
+  out.result({ url, docs: `${url}/api/docs`, db: db.location, dropsRoot }, () => [
     `旺季 Wangji API: ${url}`,
     `接口文档 API docs: ${url}/api/docs`,
     `数据库 Database: ${db.location}`,
+    `数据投放目录 Drops root: ${dropsRoot}${existsSync(dropsRoot) ? '' : ' (missing: loads through the API are refused until it exists)'}`,
     'Ctrl-C to stop',
   ]);
   return new Promise<number>((resolve) => {

@@ -1,6 +1,9 @@
 // wangji targets load | split | export | list: the season's targets (任务到个人, docs/targets.md).
 // The season defaults to that of the latest published run, else today's (the next one between seasons).
+// A load or a split and its audit entry (TARGETS_LOAD / TARGETS_SPLIT, actor `cli:<os user>`) commit
+// together, as the targets API's upload does.
 
+import { withAudit } from '../../audit/log.js';
 import { loadSeasonConfig, type SeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
@@ -19,6 +22,7 @@ import {
   TargetFileError,
 } from '../../kpis/targets.js';
 import { type Output, renderTable } from '../output.js';
+import { cliActor } from './users.js';
 
 interface SeasonOption {
   /** The season's start year. */
@@ -79,7 +83,23 @@ export function targetsLoadCommand(
   out: Output,
 ): Promise<number> {
   return withTargets(target, o, out, async (db, config) => {
-    const r = await loadTargets(db, { file, config, season: await seasonOf(db, o) });
+    const season = await seasonOf(db, o);
+    const r = await withAudit(db, async (tx, audit) => {
+      const res = await loadTargets(tx, { file, config, season, inTransaction: true });
+      await audit({
+        actor: cliActor(),
+        action: 'TARGETS_LOAD',
+        subject: `season:${res.season_start}`,
+        detail: {
+          format: res.format,
+          rows: res.rows,
+          inserted: res.inserted,
+          replaced: res.replaced,
+          unchanged: res.unchanged,
+        },
+      });
+      return res;
+    });
     out.result(r, () => [
       `已载入 Loaded ${r.rows} targets for season ${r.season} from ${r.file}: 新增 new ${r.inserted}, 替换 replaced ${r.replaced}, 未变 unchanged ${r.unchanged}`,
       ...(r.encoding === 'GBK' ? ['编码 The file was read as GBK (save it as "CSV UTF-8" next time)'] : []),
@@ -104,7 +124,24 @@ export function targetsSplitCommand(
 ): Promise<number> {
   return withTargets(target, o, out, async (db, config) => {
     const asOf = o.asOf ?? (await latestPublished(db)) ?? o.today ?? bankDate(new Date());
-    const r = await splitTarget(db, { ...o, asOf, config });
+    const r = await withAudit(db, async (tx, audit) => {
+      const res = await splitTarget(tx, { ...o, asOf, config, inTransaction: true });
+      await audit({
+        actor: cliActor(),
+        action: 'TARGETS_SPLIT',
+        subject: `season:${res.season_start}`,
+        detail: {
+          kpi: res.kpi,
+          period: res.period.label,
+          from: res.from,
+          by: res.by,
+          to: res.rows[0]?.scope_kind ?? null,
+          rows: res.rows.length,
+          parent_target: res.parent_target,
+        },
+      });
+      return res;
+    });
     const measure = { CUSTOMERS: 'customers', EQUAL: 'equal', LAST_SEASON: `actual ${r.basis_as_of ?? ''}` }[
       r.by
     ];
