@@ -19,17 +19,19 @@ it('runs one job at a time, first come first served, and a throwing job fails in
   let running = 0;
   let most = 0;
   const order: string[] = [];
-  const work = (name: string, fail = false) => async (progress: (l: string) => void) => {
-    running++;
-    most = Math.max(most, running);
-    order.push(`start ${name}`);
-    progress(`${name} working`);
-    await new Promise((r) => setTimeout(r, 5));
-    order.push(`end ${name}`);
-    running--;
-    if (fail) throw new Error('disk full\nstack line');
-    return { ok: true, message: null, result: { name } };
-  };
+  const work =
+    (name: string, fail = false) =>
+    async (progress: (l: string) => void) => {
+      running++;
+      most = Math.max(most, running);
+      order.push(`start ${name}`);
+      progress(`${name} working`);
+      await new Promise((r) => setTimeout(r, 5));
+      order.push(`end ${name}`);
+      running--;
+      if (fail) throw new Error('disk full\nstack line');
+      return { ok: true, message: null, result: { name } };
+    };
   const a = q.submit('LOAD', { dir: 'a' }, 'ops', work('a'));
   const b = q.submit('RUN', { asOf: '2026-12-01' }, 'ops', work('b', true));
   const c = q.submit('RUN', { asOf: '2026-12-02' }, 'admin', work('c'));
@@ -119,7 +121,10 @@ it('close fails the queued jobs, waits for the running one and takes no more', a
   const closing = q.close().then(() => {
     closed = true;
   });
-  expect(q.get(second.id)).toMatchObject({ status: 'FAILED', message: 'the server stopped before it started' });
+  expect(q.get(second.id)).toMatchObject({
+    status: 'FAILED',
+    message: 'the server stopped before it started',
+  });
   await new Promise((r) => setTimeout(r, 5));
   expect(closed).toBe(false);
   g.open();
