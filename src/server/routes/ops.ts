@@ -386,7 +386,7 @@ export function opsRoutes(app: FastifyInstance, deps: RouteDeps, o: OpsOptions =
           '(a browser otherwise reconnects and is sent the end again).',
         tags: ['operations'],
         params: jobParams,
-        headers: z.object({ 'last-event-id': z.coerce.number().int().min(0).optional() }),
+        headers: z.looseObject({ 'last-event-id': z.coerce.number().int().min(0).optional() }),
         response: { 200: z.string().describe('text/event-stream'), ...errorResponses },
       },
     },
