@@ -13,7 +13,8 @@
 //   4  AM3's own, the other branch      O3   AM3    MANAGER        C4 (home O3)
 //   5  remote                           RC   —      OUTBOUND_CALL  C5 (home O2)
 //   6  RM1's own                        S1   RM1    CORPORATE_RM   C6 (manager RM1, home S1)
-// Employers: E1 at O1 (corporate RM RM1), E2 at O3 (no RM).
+// Employers: E1 at O1 (corporate RM RM1), E2 at O3, E3 at O2 (no RM). Assistance actions AA_<org> owned
+// by O1, O2, S1 and O3; benefit programs PEN42 (covers every org) and PEN33 (covers none).
 
 import type { Db } from '../src/db/types.js';
 import { noopSeasonConfig } from './server.js';
@@ -88,6 +89,23 @@ export const bank: [string, string, string[]][] = [
     [
       "('E1', '一号单位', NULL, NULL, 'N', 'O1', 'RM1', '420102')",
       "('E2', '二号单位', NULL, NULL, 'N', 'O3', NULL, '420102')",
+      "('E3', '三号单位', NULL, NULL, 'N', 'O2', NULL, '420102')",
+    ],
+  ],
+  [
+    'assistance_actions',
+    'action_id, division_code, counterpart, action, owner_org_id, due_date, status',
+    ['O1', 'O2', 'S1', 'O3'].map(
+      (org) =>
+        `('AA_${org}', '420102', '某村委会', '上门办理社保卡', '${org}', DATE '2027-02-01', 'PLANNED')`,
+    ),
+  ],
+  [
+    'benefit_programs',
+    'program_id, program_name, kind, division_code, into_ssc, pay_day, start_date, end_date',
+    [
+      "('PEN42', '湖北养老金', 'PENSION', '420000', 'Y', 15, DATE '2020-01-01', NULL)",
+      "('PEN33', '浙江养老金', 'PENSION', '330000', 'Y', 20, NULL, NULL)",
     ],
   ],
   [
