@@ -1,3 +1,4 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -149,6 +150,20 @@ describeEachEngine('wangji demo', (engine) => {
       }[];
       expect(list.length).toBeGreaterThan(10);
       expect(list.every((l) => l.reason.length > 0)).toBe(true);
+      expect(list.some((l) => /^.\*+.?$/u.test(l.customer_name ?? ''))).toBe(true);
+      // The season file's masking rules apply to what the CLI prints: names all stars here.
+      const strictSeason = join(mkdtempSync(join(tmpdir(), 'wangji-mask-')), 'season.yaml');
+      writeFileSync(
+        strictSeason,
+        readFileSync(join(PACKAGE_ROOT, 'season', 'default.yaml'), 'utf8').replace(
+          /name: \{[^}]*\}/,
+          'name: { keep_head: 0, keep_tail: 0, min_length: 1, short: STARS }',
+        ),
+      );
+      const strict = await cli('leads', ...db2, '--limit', '50', '--json', '--config', strictSeason);
+      const starred = JSON.parse(strict.stdout) as { customer_name: string | null }[];
+      expect(starred.filter((l) => l.customer_name).length).toBeGreaterThan(0);
+      for (const l of starred) if (l.customer_name) expect(l.customer_name).toMatch(/^\*+$/);
       const mine = list.find((l) => l.staff_id && l.channel === 'MANAGER');
       expect(mine).toBeDefined();
       const tasks = await cli('tasks', '--staff', mine?.staff_id as string, ...db2);

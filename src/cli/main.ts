@@ -1,9 +1,10 @@
 // The wangji command line. Options are validated here once; commands receive typed values.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { BRIEFING_LEVELS, PROGRAMS } from '../config/season.js';
+import { BRIEFING_LEVELS, loadSeasonConfig, PROGRAMS } from '../config/season.js';
 import { resolveDbTarget } from '../db/open.js';
 import { isRealDate } from '../domain/dates.js';
+import { configureMasking } from '../domain/masking.js';
 import { todayInShanghai } from '../extracts/loader.js';
 import { defaultAsOf } from '../generator/calendar.js';
 import { STAGES, type Stage } from '../pipeline/models.js';
@@ -77,6 +78,12 @@ export async function run(argv: string[]): Promise<number> {
     .option('--json', 'print results as JSON')
     .showHelpAfterError()
     .exitOverride();
+  // Everything a command prints masks personal data by the season file's rules (the command's
+  // --config, else the shipped season): read once before the command runs.
+  program.hook('preAction', (_program, command) => {
+    const file = command.opts<{ config?: string }>().config;
+    configureMasking((file ? loadSeasonConfig(file) : loadSeasonConfig()).masking);
+  });
   const ctx = () => {
     const o = program.opts<{ db?: string; json?: boolean }>();
     return { target: resolveDbTarget(o.db), out: makeOutput(Boolean(o.json)) };

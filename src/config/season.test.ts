@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { Calendar } from '../domain/calendar.js';
+import { DEFAULT_MASKING } from '../domain/masking.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import {
   DEFAULT_SEASON_FILE,
@@ -67,6 +68,18 @@ it('refuses a bad season file with the field named', () => {
   expect(bad((s) => s.replace('employer_tier_b_headcount: 50', 'employer_tier_b_headcount: 600'))).toThrow(
     /tier B thresholds must not exceed tier A/,
   );
+  expect(
+    bad((s) => s.replace(/phone: \{[^}]*\}/, 'phone: { keep_head: 3, keep_tail: 4, min_length: 7 }')),
+  ).toThrow(/masking\.phone\.min_length: min_length must exceed keep_head \+ keep_tail/);
+  expect(
+    bad((s) =>
+      s.replace(/phone: \{[^}]*\}/, 'phone: { keep_head: 3, keep_tail: 4, min_length: 8, hide: 1 }'),
+    ),
+  ).toThrow(/masking\.phone: .*hide/);
+});
+
+it('ships the masking rules of every personal field, the defaults of src/domain/masking.ts', () => {
+  expect(loadSeasonConfig().masking).toEqual(DEFAULT_MASKING);
 });
 
 it('ships a JSON schema that matches the zod schema', () => {

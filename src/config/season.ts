@@ -170,6 +170,20 @@ const briefingView = z
   })
   .strict();
 
+/** One field's masking rule (src/domain/masking.ts MaskRule). */
+const maskRule = z
+  .object({
+    keep_head: z.number().int().min(0).max(32),
+    keep_tail: z.number().int().min(0).max(32),
+    min_length: z.number().int().min(1).max(128),
+    short: z.enum(['STARS', 'KEEP_HEAD']).default('STARS'),
+  })
+  .strict()
+  .refine((r) => r.min_length > r.keep_head + r.keep_tail, {
+    message: 'min_length must exceed keep_head + keep_tail (at least one character is starred)',
+    path: ['min_length'],
+  });
+
 export const seasonConfigSchema = z
   .object({
     season: z
@@ -256,6 +270,19 @@ export const seasonConfigSchema = z
       })
       .strict()
       .default({ default: {}, branches: {} }),
+    /**
+     * Masking of personal data per field (MISSION X5; src/domain/masking.ts): the rule of each field
+     * given replaces its default.
+     */
+    masking: z
+      .object({
+        name: maskRule.optional(),
+        phone: maskRule.optional(),
+        id_no: maskRule.optional(),
+        account: maskRule.optional(),
+      })
+      .strict()
+      .default({}),
     holidays: z
       .array(z.object({ date, kind: z.enum(['HOLIDAY', 'WORKDAY']), name: z.string().min(1) }).strict())
       .default([]),

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
-import { mask, maskSql, type PersonalKind } from './masking.js';
+import {
+  configureMasking,
+  DEFAULT_MASKING,
+  mask,
+  maskingRules,
+  maskSql,
+  type PersonalKind,
+} from './masking.js';
 
 it('masks as bank staff expect (张*伟, 138****0000, 420102********1001)', () => {
   expect(mask('name', '张三伟')).toBe('张*伟');
@@ -12,6 +19,35 @@ it('masks as bank staff expect (张*伟, 138****0000, 420102********1001)', () =
   expect(mask('account', '6228480000000000018')).toBe('***************0018');
   expect(mask('phone', '12345')).toBe('*****');
   expect(mask('name', null)).toBeNull();
+  // A value as short as what would be kept is starred whole: nothing is ever shown in full.
+  expect(mask('phone', '1380000')).toBe('*******');
+  expect(mask('id_no', '4201021990')).toBe('**********');
+  expect(mask('account', '12345')).toBe('*2345');
+});
+
+/** Stricter rules a bank might set: names all stars, phones the last 2 only, accounts the last 3. */
+const STRICT = {
+  name: { keep_head: 0, keep_tail: 0, min_length: 1, short: 'STARS' as const },
+  phone: { keep_head: 0, keep_tail: 2, min_length: 6, short: 'STARS' as const },
+  account: { keep_head: 0, keep_tail: 3, min_length: 8, short: 'STARS' as const },
+};
+
+it('masks by the configured rule of each field, the others keeping their default', () => {
+  try {
+    configureMasking(STRICT);
+    expect(mask('name', '张三伟')).toBe('***');
+    expect(mask('name', '张三')).toBe('**');
+    expect(mask('phone', '13800000000')).toBe('*********00');
+    expect(mask('account', '6228480000000000018')).toBe('****************018');
+    expect(mask('id_no', '420102199001011001')).toBe('420102********1001');
+    expect(maskingRules().id_no).toEqual(DEFAULT_MASKING.id_no);
+    expect(() =>
+      configureMasking({ phone: { keep_head: 3, keep_tail: 4, min_length: 7, short: 'STARS' } }),
+    ).toThrow(/min_length must exceed/);
+  } finally {
+    configureMasking();
+  }
+  expect(mask('name', '张三伟')).toBe('张*伟');
 });
 
 const samples: [PersonalKind, string][] = [
@@ -23,6 +59,7 @@ const samples: [PersonalKind, string][] = [
   ['phone', '13800000000'],
   ['phone', '+86 138 0000 0000'],
   ['phone', '123'],
+  ['phone', '1380000'],
   ['id_no', '420102199001011001'],
   ['id_no', 'E12345678'],
   ['id_no', '110105491231002'],
@@ -38,12 +75,23 @@ describeEachEngine('masking in SQL agrees with TypeScript', (engine) => {
   });
   afterAll(async () => db?.close());
 
-  it('for every kind of personal value', async () => {
+  const agree = async () => {
     for (const [kind, value] of samples) {
       const [row] = await db.query<{ m: string }>(`SELECT ${maskSql(kind, 'CAST($1 AS VARCHAR)')} AS m`, [
         value,
       ]);
       expect([kind, value, row?.m]).toEqual([kind, value, mask(kind, value)]);
+    }
+  };
+
+  it('for every kind of personal value', agree);
+
+  it('with configured rules too', async () => {
+    try {
+      configureMasking(STRICT);
+      await agree();
+    } finally {
+      configureMasking();
     }
   });
 });

@@ -21,6 +21,7 @@ import {
   type TestUser,
 } from '../../test/server.js';
 import type { Db, SqlValue } from '../db/types.js';
+import { configureMasking } from '../domain/masking.js';
 import { runPipeline } from '../pipeline/runner.js';
 import { buildApp } from './app.js';
 import { SESSION_COOKIE } from './auth/index.js';
@@ -651,6 +652,33 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
     });
     const page = await call('GET', '/api/docs');
     expect([200, 302]).toContain(page.statusCode);
+  });
+
+  it('masks by the season file’s rules: a bank that hides whole names and all but two digits of phones', async () => {
+    const strict = {
+      ...config,
+      masking: {
+        ...config.masking,
+        name: { keep_head: 0, keep_tail: 0, min_length: 1, short: 'STARS' as const },
+        phone: { keep_head: 0, keep_tail: 2, min_length: 6, short: 'STARS' as const },
+      },
+    };
+    const other = await buildApp({ db, config: strict, now: () => NOW, log: false });
+    try {
+      const res = await other.inject({
+        method: 'GET',
+        url: '/api/tasks/1',
+        cookies: { [SESSION_COOKIE]: session('am1').cookie },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().task).toMatchObject({ customer_name: '***', customer_phone: '*********01' });
+      expect(res.json().customer).toMatchObject({ name: '***', id_no: '420102********1234' });
+    } finally {
+      await other.close();
+      configureMasking(config.masking); // the rules are the process's: back to this suite's
+    }
+    const back = (await call('GET', '/api/tasks/1', { as: 'am1' })).json();
+    expect(back.task.customer_name).toBe('张*丰');
   });
 
   it('answers an unexpected failure 500 without SQL, values or a stack; the detail goes to the log only', async () => {

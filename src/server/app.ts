@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, LogController } fro
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
+import { configureMasking } from '../domain/masking.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { SESSION_COOKIE } from './auth/index.js';
 import { installErrorHandler } from './errors.js';
@@ -85,6 +86,8 @@ function loggerOptions(log: AppOptions['log']) {
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  // Personal data is masked by the season file's rules in every answer of this process.
+  configureMasking(o.config.masking);
   const app = Fastify({
     logger: loggerOptions(o.log),
     // Fastify's own request lines carry the URL as sent: ours (onResponse below) carry the route.
