@@ -16,6 +16,7 @@ import { loadDrop } from '../extracts/loader.js';
 import type { LoadReport } from '../extracts/report.js';
 import type { Stage } from '../pipeline/models.js';
 import { type RunReport, runPipeline } from '../pipeline/runner.js';
+import { maskDigitRuns } from './quarantine.js';
 import type { SeasonFile } from './season.js';
 
 export interface AuditedLoadOptions {
@@ -47,7 +48,9 @@ export async function auditedLoad(db: Db, dir: string, o: AuditedLoadOptions): P
         rows_loaded: report.totals.loaded,
         rows_quarantined: report.totals.quarantined,
         rows_collapsed: report.totals.collapsed,
-        message: report.message,
+        // The loader's words may quote the file (a header-less file names its first record): the
+        // append-only log keeps them with ID numbers and phones masked, as the loads API shows them.
+        message: report.message === null ? null : maskDigitRuns(report.message),
       },
     }),
   );
