@@ -625,6 +625,13 @@ describeEachEngine('field operations through the API', (engine) => {
       expect(res.json().error.code).toBe('VALIDATION');
       expect(res.json().error.fields.map((f: { field: string }) => f.field)).toContain(field);
     }
+    // A visit dated after today at the bank (D + 1) has not been made: it would convert the lead then.
+    const future = await call('POST', '/api/field/visits', {
+      as: 'am1',
+      body: { kind: 'EMPLOYER', employer_id: 'E2', visited_on: '2027-01-22', outcome: 'AGREED' },
+    });
+    expect(future.statusCode, future.body).toBe(400);
+    expect(future.json().error.fields[0].field).toBe('body.visited_on');
     expect((await db.query('SELECT count(*) AS n FROM audit_log'))[0]?.n).toEqual(total[0]?.n);
   });
 

@@ -15,6 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { bankDate } from '../../domain/bankTime.js';
 import {
   createEvent,
   EVENT_STATUSES,
@@ -145,6 +146,12 @@ export function fieldRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request) => {
       const p = principalOf(request);
       const b = request.body;
+      // A visit with an outcome has happened: a later date would convert the employer's lead (on that
+      // day) for a visit not yet made.
+      if (b.visited_on > bankDate(deps.now()))
+        throw new BadRequest('a visit is recorded once it has been made', [
+          { field: 'body.visited_on', message: 'after today at the bank' },
+        ]);
       if (b.employer_id) await requireEmployer(deps, request, b.employer_id);
       const staffId = b.staff_id ?? p.staffId;
       if (!staffId)
