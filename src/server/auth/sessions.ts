@@ -3,7 +3,14 @@
 // every sign-in; it ends after 30 minutes without a request (idle) or 12 hours after sign-in
 // (absolute), on sign-out, on a password reset, and at once when the user is disabled (resolveSession
 // also checks the user, so even a session missed by a revocation is refused). The principal is built
-// from the user's row at every request: a changed role or org applies at the next request.
+// from the user's row: a changed role or org applies within SESSION_CACHE_MS.
+//
+// Resolved rows are kept in memory for SESSION_CACHE_MS (bench/serve.bench.ts: on DuckDB the point
+// query costs about 1 ms on the one serialised connection, so at 1,000 req/s the lookup alone would
+// take the whole connection). Expiry is judged at every request from the kept row; any revocation in
+// this process makes every kept row unusable at once; one made by another process (PostgreSQL and
+// the CLI), or read on another PostgreSQL connection before the revoking transaction commits, applies
+// within SESSION_CACHE_MS.
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/types.js';
@@ -14,6 +21,9 @@ export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
 /** last_seen_at is written at most this often (a request stream must not write on every request). */
 export const SESSION_TOUCH_MS = 60_000;
+/** How long a resolved session's row is used before it is read again (see the top of the file). */
+export const SESSION_CACHE_MS = 1_000;
+const SESSION_CACHE_MAX = 10_000;
 
 export type RevokeReason = 'LOGOUT' | 'USER_DISABLED' | 'PASSWORD_RESET';
 
@@ -84,21 +94,7 @@ export async function resolveSession(
 ): Promise<Principal | null> {
   if (!TOKEN.test(token)) return null;
   const sessionId = sessionIdOf(token);
-  const [s] = await db.query<
-    UserRow & {
-      csrf_token: string;
-      created_at: string;
-      last_seen_at: string;
-      revoked_at: string | null;
-      disabled: boolean;
-    }
-  >(
-    `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at,
-            u.user_id, u.username, u.role, u.org_id, u.staff_id, u.disabled
-       FROM sessions s JOIN users u ON u.user_id = s.user_id
-      WHERE s.session_id = $1`,
-    [sessionId],
-  );
+  const s = await sessionRow(db, sessionId);
   if (!s || s.revoked_at !== null || s.disabled) return null;
   const t = now.getTime();
   const lastSeen = Date.parse(s.last_seen_at);
@@ -110,8 +106,48 @@ export async function resolveSession(
         WHERE session_id = $1 AND revoked_at IS NULL AND last_seen_at < CAST($2 AS TIMESTAMP)`,
       [sessionId, utcTimestamp(now)],
     );
+    s.last_seen_at = now.toISOString();
   }
   return principal;
+}
+
+type SessionRow = UserRow & {
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+  disabled: boolean;
+};
+
+/** Rows read lately, by session id; usable while their generation is the current one. */
+const cache = new Map<string, { row: SessionRow; readAt: number; generation: number }>();
+/** Bumped by every revocation: rows read before it (or while it ran) are read again. */
+let generation = 0;
+
+function forgetSessions(): void {
+  generation++;
+  cache.clear();
+}
+
+async function sessionRow(db: Db, sessionId: string): Promise<SessionRow | undefined> {
+  const t = performance.now();
+  const kept = cache.get(sessionId);
+  if (kept && kept.generation === generation && t - kept.readAt < SESSION_CACHE_MS) return kept.row;
+  const at = generation;
+  const [s] = await db.query<SessionRow>(
+    `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at,
+            u.user_id, u.username, u.role, u.org_id, u.staff_id, u.disabled
+       FROM sessions s JOIN users u ON u.user_id = s.user_id
+      WHERE s.session_id = $1`,
+    [sessionId],
+  );
+  if (!s) return undefined;
+  if (at === generation) {
+    cache.delete(sessionId);
+    if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(sessionId, { row: s, readAt: t, generation: at });
+  }
+  return s;
 }
 
 /** Revoke every live session of a user (in the caller's transaction); returns how many. */
@@ -119,11 +155,16 @@ export async function revokeUserSessions(
   tx: Db,
   o: { userId: number; reason: RevokeReason; now: Date },
 ): Promise<number> {
-  return tx.execute(
-    `UPDATE sessions SET revoked_at = CAST($2 AS TIMESTAMP), revoked_reason = $3
-      WHERE user_id = $1 AND revoked_at IS NULL`,
-    [o.userId, utcTimestamp(o.now), o.reason],
-  );
+  forgetSessions();
+  try {
+    return await tx.execute(
+      `UPDATE sessions SET revoked_at = CAST($2 AS TIMESTAMP), revoked_reason = $3
+        WHERE user_id = $1 AND revoked_at IS NULL`,
+      [o.userId, utcTimestamp(o.now), o.reason],
+    );
+  } finally {
+    forgetSessions();
+  }
 }
 
 /** Revoke one session (in the caller's transaction); false when it was unknown or already revoked. */
@@ -131,12 +172,17 @@ export async function revokeSession(
   tx: Db,
   o: { sessionId: string; reason: RevokeReason; now: Date },
 ): Promise<boolean> {
-  const n = await tx.execute(
-    `UPDATE sessions SET revoked_at = CAST($2 AS TIMESTAMP), revoked_reason = $3
-      WHERE session_id = $1 AND revoked_at IS NULL`,
-    [o.sessionId, utcTimestamp(o.now), o.reason],
-  );
-  return n > 0;
+  forgetSessions();
+  try {
+    const n = await tx.execute(
+      `UPDATE sessions SET revoked_at = CAST($2 AS TIMESTAMP), revoked_reason = $3
+        WHERE session_id = $1 AND revoked_at IS NULL`,
+      [o.sessionId, utcTimestamp(o.now), o.reason],
+    );
+    return n > 0;
+  } finally {
+    forgetSessions();
+  }
 }
 
 export function isSessionToken(token: string): boolean {
