@@ -18,7 +18,8 @@ import {
 import { loadSeasonConfig } from '../config/season.js';
 import { tuitionActivity } from '../leads/counterPrompt.js';
 import { runPipeline } from '../pipeline/runner.js';
-import { ID_SECRET_ENV } from './routes/pos.js';
+import { dataChanged } from './changes.js';
+import { ID_SECRET_ENV, LOAD_MARK_MS } from './routes/pos.js';
 
 const D = '2027-01-20';
 const NOW = new Date('2027-01-21T02:00:00Z');
@@ -273,6 +274,9 @@ describeEachEngine('the point of service and reveal API', (engine) => {
     expect((await call('GET', oxford, 'lobby')).json().supported).toBe(false);
     await db.exec(`INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
       SELECT 2, source_dir, as_of, started_at, finished_at, 'APPLIED', 0, 0, 0, 0, 0, '{}' FROM loads WHERE load_id = 1`);
+    // A load applied by another process is seen within LOAD_MARK_MS (the latest load is not read on
+    // every request); one finished in this server at once (dataChanged, below).
+    await new Promise((resolve) => setTimeout(resolve, LOAD_MARK_MS + 50));
     expect((await call('GET', oxford, 'lobby')).json()).toMatchObject({
       supported: true,
       match: { institutionId: 'I2' },
@@ -280,6 +284,16 @@ describeEachEngine('the point of service and reveal API', (engine) => {
     const found = await call('POST', '/api/pos/pad', 'lobby', { idNo: newId });
     expect(found.statusCode, found.body).toBe(200);
     expect(found.json().customer).toMatchObject({ customer_id: 'C9', name: '周*', phone: '139****0009' });
+
+    const cambridge = '/api/pos/counter?name=University%20of%20Cambridge&country=GB';
+    expect((await call('GET', cambridge, 'lobby')).json().supported).toBe(false);
+    await db.exec(
+      `INSERT INTO overseas_institutions VALUES ('I3', 'University of Cambridge', 'GB', 'BARCGB22', NULL, NULL, 'Y')`,
+    );
+    await db.exec(`INSERT INTO loads (load_id, source_dir, as_of, started_at, finished_at, status, files, rows_read, rows_loaded, rows_quarantined, rows_collapsed, report)
+      SELECT 3, source_dir, as_of, started_at, finished_at, 'APPLIED', 0, 0, 0, 0, 0, '{}' FROM loads WHERE load_id = 1`);
+    dataChanged(server.app);
+    expect((await call('GET', cambridge, 'lobby')).json()).toMatchObject({ supported: true });
   });
 
   it('never answers an unmasked ID number, phone or name except in a permitted reveal', () => {

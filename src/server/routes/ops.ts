@@ -31,6 +31,7 @@ import { inMemorySeason, type SeasonFile } from '../../ops/season.js';
 import { STAGES } from '../../pipeline/models.js';
 import type { RunReport } from '../../pipeline/runner.js';
 import type { RouteDeps } from '../app.js';
+import { dataChanged } from '../changes.js';
 import { BadRequest, errorBody, errorResponses, HttpError, NotFound } from '../errors.js';
 import { principalOf } from '../plugins/auth.js';
 
@@ -238,9 +239,10 @@ export function opsRoutes(app: FastifyInstance, deps: RouteDeps, o: OpsOptions =
     }
   };
 
-  const submit = (...args: Parameters<JobQueue['submit']>): JobView => {
+  const submit = (...[kind, params, by, work]: Parameters<JobQueue['submit']>): JobView => {
     try {
-      return jobs.submit(...args);
+      // Whatever the job did, what routes keep in memory is read again (src/server/changes.ts).
+      return jobs.submit(kind, params, by, (progress) => work(progress).finally(() => dataChanged(app)));
     } catch (e) {
       if (e instanceof JobQueueClosed) throw new Unavailable(e.message);
       throw e;

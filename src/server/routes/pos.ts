@@ -27,6 +27,7 @@ import {
 } from '../../leads/counterPrompt.js';
 import { PadLookup, PadLookupError } from '../../leads/pad.js';
 import type { RouteDeps } from '../app.js';
+import { onDataChanged } from '../changes.js';
 import { BadRequest, errorBody, errorResponses, Forbidden, HttpError, NotFound, Refused } from '../errors.js';
 import { auditDenied, principalOf } from '../plugins/auth.js';
 import { isPublished } from '../published.js';
@@ -49,6 +50,32 @@ async function loadMark(db: Db): Promise<string> {
     `SELECT max(load_id) AS id FROM loads WHERE status = 'APPLIED'`,
   );
   return String(row?.id ?? '');
+}
+
+/** How long the latest load's id is reused before it is read again (the counter asks on every request). */
+export const LOAD_MARK_MS = 1_000;
+
+/**
+ * loadMark, read at most once per LOAD_MARK_MS: a load finished in this server is seen at once
+ * (`forget`, on dataChanged), one applied by another process (PostgreSQL) within LOAD_MARK_MS.
+ */
+function recentLoadMark(db: Db): { get: () => Promise<string>; forget: () => void } {
+  let kept: { at: number; mark: Promise<string> } | null = null;
+  const forget = () => {
+    kept = null;
+  };
+  const get = () => {
+    const t = performance.now();
+    if (!kept || t - kept.at >= LOAD_MARK_MS) {
+      const entry = { at: t, mark: loadMark(db) };
+      kept = entry;
+      entry.mark.catch(() => {
+        if (kept === entry) kept = null;
+      });
+    }
+    return kept.mark;
+  };
+  return { get, forget };
 }
 
 /** One value built lazily and shared by concurrent requests, rebuilt when its key changes. */
@@ -124,6 +151,8 @@ const field = z.string().max(MAX_FIELD_LENGTH).optional();
 export function posRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { db, config } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const mark = recentLoadMark(db);
+  onDataChanged(app, mark.forget);
 
   const counter = new Lazy(async () => {
     const activity = config.activities.find((a) => a.id === TUITION_ACTIVITY);
@@ -162,7 +191,7 @@ export function posRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const q = request.query;
-      const prompt = await counter.get(await loadMark(db));
+      const prompt = await counter.get(await mark.get());
       try {
         return prompt.prompt({ beneficiaryName: q.name, bic: q.bic, account: q.account, country: q.country });
       } catch (e) {
@@ -210,7 +239,7 @@ export function posRoutes(app: FastifyInstance, deps: RouteDeps): void {
         throw new Unavailable(
           `lookups by ID number are not set up on this server (${ID_SECRET_ENV} is not set): look up by customer id`,
         );
-      const pad = await pads.get(`${await loadMark(db)}|${secret ?? ''}`).catch((e: unknown) => {
+      const pad = await pads.get(`${await mark.get()}|${secret ?? ''}`).catch((e: unknown) => {
         if (e instanceof PadLookupError) throw new Unavailable(`the PAD lookup is not set up: ${e.message}`);
         throw e;
       });

@@ -25,11 +25,13 @@ import {
   WorkRefused,
 } from '../../leads/work.js';
 import type { RouteDeps } from '../app.js';
+import { onDataChanged } from '../changes.js';
 import { BadRequest, errorResponses, NotFound, Refused } from '../errors.js';
 import { auditDenied, principalOf } from '../plugins/auth.js';
 import { isPublished } from '../published.js';
 import type { Principal } from '../roles.js';
 import { orgVisible, SqlParams, taskVisible } from '../scope.js';
+import { type CardRow, type ContactRow, type TaskRow, Workbench } from '../workbench.js';
 
 export const TASK_STATUSES = ['QUEUED', 'OPEN', 'IN_PROGRESS', 'DONE', 'CLOSED'] as const;
 const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS', 'QUEUED'] as const;
@@ -130,6 +132,35 @@ async function recheckTask(tx: Db, deps: RouteDeps, p: Principal, id: number): P
   if ((await taskState(tx, deps, p, id)) !== 'VISIBLE') throw new NotFound(`no task ${id} in your scope`);
 }
 
+/** The masked customer card of a task. */
+function toCard(c: CardRow | undefined) {
+  if (!c) return null;
+  return {
+    customer_id: String(c.customer_id),
+    name: mask('name', c.name ?? null),
+    phone: mask('phone', c.phone ?? null),
+    id_no: mask('id_no', c.id_no ?? null),
+    gender: c.gender ?? null,
+    home_org_id: c.home_org_id ?? null,
+    home_org_name: c.home_org_name ?? null,
+    manager_id: c.manager_id ?? null,
+    risk_level: c.risk_level ?? null,
+    marketing_consent: c.marketing_consent ?? null,
+    dnd: c.dnd ?? null,
+    customer_since: c.customer_since ?? null,
+    marketing_refused: c.consent_event === 'REFUSED_ALL',
+  };
+}
+
+/** Where a task is now: whose entries of the workbench a change to it concerns. */
+async function holderOf(db: Db, id: number) {
+  const [t] = await db.query<{ customer_id: string | null; staff_id: string | null; org_id: string }>(
+    'SELECT customer_id, staff_id, org_id FROM tasks WHERE task_id = $1',
+    [id],
+  );
+  return t ?? null;
+}
+
 /** The work API's refusals as HTTP answers. */
 function asHttp(e: unknown): unknown {
   if (!(e instanceof WorkRefused)) return e;
@@ -150,6 +181,25 @@ function asHttp(e: unknown): unknown {
 export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { db, config, now } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // Account managers' and corporate RMs' task reads come from memory (src/server/workbench.ts). On
+  // DuckDB this server is the only writer of the file; on PostgreSQL other processes may write too.
+  const workbench = new Workbench(db, { ttlMs: db.kind === 'duckdb' ? 60_000 : 5_000 });
+  onDataChanged(app, () => workbench.dataChanged());
+  /** After a write: drop what it may have changed (the task where it was and where it is now). */
+  const written = (
+    before: { customer_id: string | null; staff_id: string | null; org_id: string } | null,
+    id: number,
+    after?: { staff_id: string | null; org_id: string },
+  ) =>
+    workbench.changed({
+      tasks: [id],
+      customers: [before?.customer_id ?? null],
+      staff: [before?.staff_id ?? null, after?.staff_id ?? null],
+      orgs: [
+        before?.staff_id === null ? before.org_id : null,
+        after && after.staff_id === null ? after.org_id : null,
+      ],
+    });
 
   r.get(
     '/api/tasks',
@@ -185,6 +235,21 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
         throw new BadRequest(`unknown status ${unknown.join(', ')}`, [
           { field: 'querystring.status', message: `one or more of ${TASK_STATUSES.join(', ')}` },
         ]);
+      if (Workbench.serves(p)) {
+        const e = await workbench.entry(p);
+        const wanted = new Set(statuses);
+        const rows = e.rows.filter(
+          (t: TaskRow) =>
+            wanted.has(String(t.status)) &&
+            (!q.activity || t.activity_id === q.activity) &&
+            (q.view !== 'mine' || t.staff_id === p.staffId) &&
+            (q.view !== 'pool' || t.staff_id === null),
+        );
+        return {
+          total: rows.length,
+          tasks: rows.slice(q.offset, q.offset + q.limit).map((row) => toTaskView(config, row, q.lang)),
+        };
+      }
       const params = new SqlParams();
       const where = [await tasksInScope(deps, p, params), `t.status IN (${params.list(statuses)})`];
       if (q.activity) where.push(`t.activity_id = ${params.add(q.activity)}`);
@@ -222,6 +287,20 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const id = request.params.id;
+      const p = principalOf(request);
+      if (Workbench.serves(p)) {
+        const e = await workbench.entry(p);
+        const kept = e.byId.get(id);
+        if (kept) {
+          const task = toTaskView(config, kept, request.query.lang);
+          return {
+            task,
+            customer: toCard(task.customer_id ? e.cards.get(task.customer_id) : undefined),
+            contacts: e.contacts.get(id) ?? [],
+          };
+        }
+        // Not among the ones kept: the database says whether it is missing, outside, or just new.
+      }
       await requireTask(deps, request, id);
       const [row] = await db.query(
         `SELECT ${TASK_VIEW_COLUMNS} FROM ${TASK_VIEW_FROM} WHERE t.task_id = $1`,
@@ -230,7 +309,7 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
       if (!row) throw new NotFound(`no task ${id} in your scope`);
       const task = toTaskView(config, row, request.query.lang);
       const [c] = task.customer_id
-        ? await db.query<Record<string, string | null>>(
+        ? await db.query<CardRow>(
             `SELECT c.customer_id, c.name, c.phone, c.id_no, c.gender, c.home_org_id, o.org_name AS home_org_name,
                     c.manager_id, c.risk_level, c.marketing_consent, c.dnd, c.customer_since,
                     ${latestConsentSql('c.customer_id')} AS consent_event
@@ -239,25 +318,9 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
             [task.customer_id],
           )
         : [];
-      const customer = c
-        ? {
-            customer_id: String(c.customer_id),
-            name: mask('name', c.name ?? null),
-            phone: mask('phone', c.phone ?? null),
-            id_no: mask('id_no', c.id_no ?? null),
-            gender: c.gender ?? null,
-            home_org_id: c.home_org_id ?? null,
-            home_org_name: c.home_org_name ?? null,
-            manager_id: c.manager_id ?? null,
-            risk_level: c.risk_level ?? null,
-            marketing_consent: c.marketing_consent ?? null,
-            dnd: c.dnd ?? null,
-            customer_since: c.customer_since ?? null,
-            marketing_refused: c.consent_event === 'REFUSED_ALL',
-          }
-        : null;
+      const customer = toCard(c);
       // Notes and INVALID reasons are free text that may hold personal data: not shown here.
-      const contacts = await db.query<z.infer<typeof contactRow>>(
+      const contacts = await db.query<ContactRow>(
         `SELECT contact_id, outcome, channel, staff_id, contact_at FROM contacts WHERE task_id = $1
           ORDER BY contact_at, contact_id`,
         [id],
@@ -308,6 +371,7 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
         );
       const staffId = p.staffId;
       const { outcome, note, reason } = request.body;
+      const before = await holderOf(db, id);
       // The contact and its audit entry are committed together or not at all.
       const recorded = await withAudit(db, async (tx, audit) => {
         await recheckTask(tx, deps, p, id);
@@ -324,6 +388,7 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
       }).catch((e: unknown) => {
         throw asHttp(e);
       });
+      await written(before, id);
       return { ...recorded, task_id: Number(recorded.task_id), lead_id: Number(recorded.lead_id) };
     },
   );
@@ -375,7 +440,8 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
           );
         throw new NotFound(staffId ? 'no such staff member in your scope' : 'no such org in your scope');
       }
-      return withAudit(db, async (tx, audit) => {
+      const before = await holderOf(db, id);
+      const moved = await withAudit(db, async (tx, audit) => {
         await recheckTask(tx, deps, p, id);
         const moved = await reassignTaskIn(
           tx,
@@ -392,6 +458,8 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
       }).catch((e: unknown) => {
         throw asHttp(e);
       });
+      await written(before, id, moved);
+      return moved;
     },
   );
 
@@ -413,7 +481,8 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
       if (!p.staffId)
         throw new Refused('NOT_STAFF', 'a task is picked up by a staff member: this user is not one');
       const staffId = p.staffId;
-      return withAudit(db, async (tx, audit) => {
+      const before = await holderOf(db, id);
+      const taken = await withAudit(db, async (tx, audit) => {
         await recheckTask(tx, deps, p, id);
         const taken = await pickUpTaskIn(tx, config, { taskId: id, staffId });
         await audit({ actor: p.username, action: 'PICKUP', subject: `task:${id}`, detail: { staffId } });
@@ -421,6 +490,8 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
       }).catch((e: unknown) => {
         throw asHttp(e);
       });
+      await written(before, id, taken);
+      return taken;
     },
   );
 }

@@ -1,0 +1,244 @@
+// The workbench's read model for account managers and corporate RMs (scope OWN): each one's tasks — their
+// own and their outlet's pool — with the lead, the masked customer card's fields and the contacts, read
+// from the database once and then served from memory. At 1 M customers the joined task query costs
+// hundreds of milliseconds on DuckDB's one serialised connection (bench/serve.bench.ts), far from the
+// 50 ms p99 at 500 req/s of ARCHITECTURE's budget; a staff member's own set is a few hundred rows.
+//
+// Kept current by this process: every write through the API that changes tasks drops the entries that
+// hold what it touched (the task, the customer's other tasks — REFUSED_ALL closes them —, the new
+// holder, the new pool), and a finished load or pipeline run drops all (dataChanged). What another
+// process writes (the CLI or a second server on PostgreSQL) shows within `ttlMs`. Entries are built
+// lazily, once for concurrent requests, and at most `maxEntries` are kept (the oldest go first).
+
+import type { Db } from '../db/types.js';
+import { latestConsentSql } from '../leads/contactPolicy.js';
+import type { Principal } from './roles.js';
+
+export type TaskRow = Record<string, string | number | boolean | null>;
+
+export type CardRow = {
+  customer_id: string;
+  name: string | null;
+  phone: string | null;
+  id_no: string | null;
+  gender: string | null;
+  home_org_id: string | null;
+  home_org_name: string | null;
+  manager_id: string | null;
+  risk_level: string | null;
+  marketing_consent: string | null;
+  dnd: string | null;
+  customer_since: string | null;
+  consent_event: string | null;
+};
+
+export type ContactRow = {
+  contact_id: number;
+  outcome: string;
+  channel: string;
+  staff_id: string | null;
+  contact_at: string;
+};
+
+export type WorkbenchEntry = {
+  /** The rows of TASK_VIEW_COLUMNS, in the order of TASK_VIEW_ORDER. */
+  rows: TaskRow[];
+  byId: Map<number, TaskRow>;
+  cards: Map<string, CardRow>;
+  contacts: Map<number, ContactRow[]>;
+  customers: Set<string>;
+  staffId: string;
+  orgId: string;
+  builtAt: number;
+};
+
+/** Sign, integer digits and fraction digits of a decimal string, for an exact comparison. */
+function compareDecimal(a: string, b: string): number {
+  const parse = (s: string) => {
+    const neg = s.startsWith('-');
+    const [i = '0', f = ''] = s.replace(/^[-+]/, '').split('.');
+    return { neg, i: i.replace(/^0+(?=\d)/, ''), f: f.replace(/0+$/, '') };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  const zero = (v: { i: string; f: string }) => /^0*$/.test(v.i) && v.f === '';
+  if (x.neg !== y.neg && !(zero(x) && zero(y))) return x.neg ? -1 : 1;
+  const sign = x.neg ? -1 : 1;
+  if (x.i.length !== y.i.length) return sign * (x.i.length < y.i.length ? -1 : 1);
+  if (x.i !== y.i) return sign * (x.i < y.i ? -1 : 1);
+  const n = Math.max(x.f.length, y.f.length);
+  const fx = x.f.padEnd(n, '0');
+  const fy = y.f.padEnd(n, '0');
+  return fx === fy ? 0 : sign * (fx < fy ? -1 : 1);
+}
+
+/** TASK_VIEW_ORDER in memory: open work first, queued last, then priority (exact), then task id. */
+export function byTaskOrder(a: TaskRow, b: TaskRow): number {
+  const qa = a.status === 'QUEUED' ? 1 : 0;
+  const qb = b.status === 'QUEUED' ? 1 : 0;
+  if (qa !== qb) return qa - qb;
+  const p = compareDecimal(String(b.priority), String(a.priority));
+  return p !== 0 ? p : Number(a.task_id) - Number(b.task_id);
+}
+
+export class Workbench {
+  private readonly entries = new Map<string, Promise<WorkbenchEntry>>();
+  private generation = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly o: { ttlMs: number; maxEntries?: number; now?: () => number } = { ttlMs: 5_000 },
+  ) {}
+
+  /** Whether a principal's task reads are served from here (OWN scope, bound to a staff member). */
+  static serves(p: Principal): boolean {
+    return p.scope === 'OWN' && p.staffId !== null;
+  }
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
+  }
+
+  /** The principal's entry, built when missing or older than ttlMs. */
+  async entry(p: Principal): Promise<WorkbenchEntry> {
+    const key = `${p.staffId}|${p.orgId}`;
+    const kept = this.entries.get(key);
+    if (kept) {
+      const e = await kept.catch(() => null);
+      if (e && this.now() - e.builtAt < this.o.ttlMs) return e;
+      if (this.entries.get(key) === kept) this.entries.delete(key);
+    }
+    const current = this.entries.get(key);
+    if (current) return current;
+    const generation = this.generation;
+    const built = this.build(p.staffId as string, p.orgId);
+    this.entries.set(key, built);
+    built.then(
+      () => {
+        // Dropped while it was being built: it may hold what the change changed.
+        if (this.generation !== generation && this.entries.get(key) === built) this.entries.delete(key);
+      },
+      () => {
+        if (this.entries.get(key) === built) this.entries.delete(key);
+      },
+    );
+    const max = this.o.maxEntries ?? 5_000;
+    while (this.entries.size > max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return built;
+  }
+
+  /** Drop every entry (a load or a pipeline run has changed the data). */
+  dataChanged(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  /**
+   * Drop the entries a change to these tasks, customers, staff members or pools may have changed;
+   * an entry still being built is dropped too.
+   */
+  async changed(c: {
+    tasks?: number[];
+    customers?: (string | null)[];
+    staff?: (string | null)[];
+    orgs?: (string | null)[];
+  }) {
+    this.generation++;
+    const tasks = new Set(c.tasks ?? []);
+    const customers = new Set((c.customers ?? []).filter((x): x is string => x !== null));
+    const staff = new Set((c.staff ?? []).filter((x): x is string => x !== null));
+    const orgs = new Set((c.orgs ?? []).filter((x): x is string => x !== null));
+    for (const [key, pending] of [...this.entries]) {
+      const [s, org] = key.split('|') as [string, string];
+      if (staff.has(s) || orgs.has(org)) {
+        this.entries.delete(key);
+        continue;
+      }
+      const e = await pending.catch(() => null);
+      if (!e || [...tasks].some((t) => e.byId.has(t)) || [...customers].some((x) => e.customers.has(x)))
+        if (this.entries.get(key) === pending) this.entries.delete(key);
+    }
+  }
+
+  private async build(staffId: string, orgId: string): Promise<WorkbenchEntry> {
+    const db = this.db;
+    const builtAt = this.now();
+    const mine = 't.staff_id = $1 OR (t.staff_id IS NULL AND t.org_id = $2)';
+    const params = [staffId, orgId];
+    // The tasks first (one filtered scan), then their leads, customers and contacts by semi-join:
+    // joining the task rows to every lead and customer costs a full hash join each time.
+    const tasks = await db.query<TaskRow>(
+      `SELECT t.task_id, t.lead_id, t.activity_id, t.customer_id, t.org_id, t.staff_id, t.channel, t.status,
+              t.queue_reason, t.created_on, t.assigned_on, t.due_date, t.last_outcome
+         FROM tasks t WHERE ${mine}`,
+      params,
+    );
+    const leads = await db.query<TaskRow>(
+      `SELECT l.lead_id, l.entity_kind, l.entity_id, l.product_code, p.product_name,
+              CAST(l.priority AS VARCHAR) AS priority, l.facts
+         FROM leads l LEFT JOIN products p ON p.product_code = l.product_code
+        WHERE l.lead_id IN (SELECT t.lead_id FROM tasks t WHERE ${mine})`,
+      params,
+    );
+    const cards = await db.query<CardRow>(
+      `SELECT c.customer_id, c.name, c.phone, c.id_no, c.gender, c.home_org_id, o.org_name AS home_org_name,
+              c.manager_id, c.risk_level, c.marketing_consent, c.dnd, c.customer_since,
+              ${latestConsentSql('c.customer_id')} AS consent_event
+         FROM customers c LEFT JOIN orgs o ON o.org_id = c.home_org_id
+        WHERE c.customer_id IN (SELECT t.customer_id FROM tasks t WHERE ${mine})`,
+      params,
+    );
+    const contacts = await db.query<ContactRow & { task_id: number }>(
+      `SELECT k.contact_id, k.task_id, k.outcome, k.channel, k.staff_id, k.contact_at FROM contacts k
+        WHERE k.task_id IN (SELECT t.task_id FROM tasks t WHERE ${mine})
+        ORDER BY k.contact_at, k.contact_id`,
+      params,
+    );
+    const leadById = new Map(leads.map((l) => [Number(l.lead_id), l]));
+    const cardById = new Map(cards.map((c) => [String(c.customer_id), c]));
+    const rows: TaskRow[] = [];
+    for (const t of tasks) {
+      const l = leadById.get(Number(t.lead_id));
+      if (!l) continue; // TASK_VIEW_FROM joins the lead: a task without one is not shown
+      const c = t.customer_id === null ? undefined : cardById.get(String(t.customer_id));
+      rows.push({
+        ...t,
+        entity_kind: l.entity_kind ?? null,
+        entity_id: l.entity_id ?? null,
+        product_code: l.product_code ?? null,
+        product_name: l.product_name ?? null,
+        priority: l.priority ?? null,
+        facts: l.facts ?? null,
+        customer_name: c?.name ?? null,
+        customer_phone: c?.phone ?? null,
+      });
+    }
+    rows.sort(byTaskOrder);
+    const byTask = new Map<number, ContactRow[]>();
+    for (const k of contacts) {
+      const list = byTask.get(Number(k.task_id)) ?? [];
+      list.push({
+        contact_id: Number(k.contact_id),
+        outcome: k.outcome,
+        channel: k.channel,
+        staff_id: k.staff_id,
+        contact_at: k.contact_at,
+      });
+      byTask.set(Number(k.task_id), list);
+    }
+    return {
+      rows,
+      byId: new Map(rows.map((r) => [Number(r.task_id), r])),
+      cards: cardById,
+      contacts: byTask,
+      customers: new Set(rows.map((r) => r.customer_id).filter((x): x is string => typeof x === 'string')),
+      staffId,
+      orgId,
+      builtAt,
+    };
+  }
+}
