@@ -31,6 +31,7 @@ import { reportRoutes } from './routes/reports.js';
 import { sessionRoutes } from './routes/session.js';
 import { targetRoutes } from './routes/targets.js';
 import { taskRoutes } from './routes/tasks.js';
+import { webAppRoutes } from './static.js';
 
 export interface AppOptions {
   db: Db;
@@ -44,6 +45,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Operations: the drops root, the season file runs use, the job queue (src/server/routes/ops.ts). */
   ops?: OpsOptions;
+  /** The built web app served at / (default dist/web; src/server/static.ts). */
+  webRoot?: string;
 }
 
 /** What every route module gets. */
@@ -150,5 +153,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   fieldTableRoutes(app, deps);
   appointmentRoutes(app, deps);
   opsRoutes(app, deps, o.ops);
+  await webAppRoutes(app, o.webRoot);
   return app;
 }

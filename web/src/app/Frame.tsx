@@ -1,0 +1,106 @@
+// The app frame (UI.md "Frame"): the left menu grouped by job with only what the role may open; the top
+// bar with the phase as a coloured tag and its days left, the data date, the language switch and the
+// user menu.
+import { DownOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { Dropdown, Layout, Menu, Segmented, Space, Tag } from 'antd';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import { useDashboard, useSignOut } from '../api/hooks';
+import { setLanguage, type UiLang } from '../i18n';
+import { menuFor } from './menu';
+import { can, useCurrentSession } from './session';
+
+const PHASE_COLORS: Record<string, string> = {
+  YEAR_END: '#cf1322',
+  NEW_YEAR: '#d4380d',
+  CONSOLIDATION: '#c41d7f',
+};
+
+function PhaseTag() {
+  const s = useCurrentSession();
+  const { t, i18n } = useTranslation();
+  const q = useDashboard(s.user.orgId, can(s, 'dashboard:read'));
+  const phase = q.data?.phase;
+  return (
+    <Space size={12}>
+      {phase ? (
+        <Tag
+          color={PHASE_COLORS[phase.phase] ?? 'red'}
+          style={{ fontSize: 14, padding: '2px 10px' }}
+          data-testid="phase"
+        >
+          {i18n.language.startsWith('en') ? phase.en : phase.slogan} ·{' '}
+          {t('top.daysLeft', { n: phase.daysLeft })}
+        </Tag>
+      ) : null}
+      {q.data ? (
+        <span style={{ color: '#d9d9d9' }} data-testid="as-of">
+          {q.data.asOf ? t('top.asOf', { date: q.data.asOf }) : t('top.noData')}
+        </span>
+      ) : null}
+    </Space>
+  );
+}
+
+export function Frame({ children }: { children: ReactNode }) {
+  const s = useCurrentSession();
+  const { t, i18n } = useTranslation();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const signOut = useSignOut();
+  const groups = menuFor(s.user.permissions);
+  const selected = groups.flatMap((g) => g.entries).find((e) => location.pathname.startsWith(e.path));
+  return (
+    <Layout style={{ minHeight: '100%' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16 }}>
+        <span className="wj-brand">{t('app.full')}</span>
+        <PhaseTag />
+        <span style={{ flex: 1 }} />
+        <Segmented<UiLang>
+          size="small"
+          aria-label={t('top.language')}
+          value={i18n.language.startsWith('en') ? 'en-US' : 'zh-CN'}
+          options={[
+            { label: '中文', value: 'zh-CN' },
+            { label: 'EN', value: 'en-US' },
+          ]}
+          onChange={(v) => setLanguage(v)}
+        />
+        <Dropdown
+          menu={{
+            items: [{ key: 'signout', icon: <LogoutOutlined />, label: t('top.signOut') }],
+            onClick: ({ key }) => {
+              if (key === 'signout') signOut.mutate(undefined, { onSettled: () => navigate('/signin') });
+            },
+          }}
+        >
+          <Space style={{ color: '#fff', cursor: 'pointer' }} data-testid="user-menu">
+            <UserOutlined />
+            {s.user.username} · {t(`roles.${s.user.role}`)}
+            <DownOutlined />
+          </Space>
+        </Dropdown>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={180} theme="light" breakpoint="lg" collapsedWidth={56}>
+          <Menu
+            mode="inline"
+            selectedKeys={selected ? [selected.key] : []}
+            items={groups.map((g) => ({
+              key: g.key,
+              type: 'group' as const,
+              label: t(g.labelKey),
+              children: g.entries.map((e) => ({
+                key: e.key,
+                label: t(e.labelKey),
+                onClick: () => navigate(e.path),
+              })),
+            }))}
+          />
+        </Layout.Sider>
+        <Layout.Content style={{ padding: 16, minWidth: 0 }}>{children}</Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
