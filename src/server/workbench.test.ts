@@ -135,15 +135,15 @@ describeEachEngine('the workbench read model', (engine) => {
     let clock = 0;
     const wb = new Workbench(db, { ttlMs: 5_000, now: () => clock });
     const am2 = principal(USERS[1] as TestUser);
-    expect([...(await wb.entry(am2)).byId.keys()]).toEqual([3]);
+    expect([...(await wb.view(am2, false)).own.byId.keys()]).toEqual([3]);
     await db.execute("UPDATE tasks SET status = 'OPEN' WHERE task_id = 3");
     clock = 4_999;
-    expect((await wb.entry(am2)).byId.get(3)?.status).toBe('CLOSED');
+    expect((await wb.view(am2, false)).own.byId.get(3)?.status).toBe('CLOSED');
     clock = 5_000;
-    expect((await wb.entry(am2)).byId.get(3)?.status).toBe('OPEN');
+    expect((await wb.view(am2, false)).own.byId.get(3)?.status).toBe('OPEN');
     // A change to a customer drops the entries holding any of that customer's tasks.
     await db.execute("UPDATE tasks SET status = 'IN_PROGRESS' WHERE task_id = 3");
     await wb.changed({ customers: ['C3'] });
-    expect((await wb.entry(am2)).byId.get(3)?.status).toBe('IN_PROGRESS');
+    expect((await wb.view(am2, false)).own.byId.get(3)?.status).toBe('IN_PROGRESS');
   });
 });

@@ -40,6 +40,7 @@ export type ContactRow = {
   contact_at: string;
 };
 
+/** One set of tasks kept: a staff member's own (`own:<staff>`) or an org's pool (`pool:<org>`). */
 export type WorkbenchEntry = {
   /** The rows of TASK_VIEW_COLUMNS, in the order of TASK_VIEW_ORDER. */
   rows: TaskRow[];
@@ -47,10 +48,11 @@ export type WorkbenchEntry = {
   cards: Map<string, CardRow>;
   contacts: Map<number, ContactRow[]>;
   customers: Set<string>;
-  staffId: string;
-  orgId: string;
   builtAt: number;
 };
+
+/** What an OWN principal sees: their own tasks and their outlet's pool. */
+export type WorkbenchView = { own: WorkbenchEntry; pool: WorkbenchEntry | null };
 
 /** Sign, integer digits and fraction digits of a decimal string, for an exact comparison. */
 function compareDecimal(a: string, b: string): number {
@@ -81,9 +83,42 @@ export function byTaskOrder(a: TaskRow, b: TaskRow): number {
   return p !== 0 ? p : Number(a.task_id) - Number(b.task_id);
 }
 
+/** Merge two lists each in TASK_VIEW_ORDER. */
+function merged(a: TaskRow[], b: TaskRow[]): TaskRow[] {
+  const out: TaskRow[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && byTaskOrder(x, y) <= 0)) {
+      out.push(x as TaskRow);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
+}
+
+/** The rows an OWN principal sees, in order: own tasks and the pool. */
+export function viewRows(v: WorkbenchView): TaskRow[] {
+  return v.pool ? merged(v.own.rows, v.pool.rows) : v.own.rows;
+}
+
+type Key = `own:${string}` | `pool:${string}`;
+
+/**
+ * A staff member's own tasks, and each org's pool, are read from the database once and served from
+ * memory. Entries asked for in the same moment are read together: each read scans the large tasks,
+ * leads and customers tables whatever it selects (DuckDB has no index to look them up by), so 200
+ * staff signing in at once cost one set of scans, not 200.
+ */
 export class Workbench {
-  private readonly entries = new Map<string, Promise<WorkbenchEntry>>();
+  private readonly entries = new Map<Key, Promise<WorkbenchEntry>>();
   private generation = 0;
+  private batch: { keys: Set<Key>; done: Promise<Map<Key, WorkbenchEntry>> } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -99,9 +134,15 @@ export class Workbench {
     return this.o.now?.() ?? Date.now();
   }
 
-  /** The principal's entry, built when missing or older than ttlMs. */
-  async entry(p: Principal): Promise<WorkbenchEntry> {
-    const key = `${p.staffId}|${p.orgId}`;
+  /** The principal's own tasks, with their outlet's pool when `pool` is asked for. */
+  async view(p: Principal, withPool: boolean): Promise<WorkbenchView> {
+    const own = this.entry(`own:${p.staffId}`);
+    const pool = withPool ? this.entry(`pool:${p.orgId}`) : null;
+    return { own: await own, pool: pool ? await pool : null };
+  }
+
+  /** An entry, read when missing or older than ttlMs. */
+  private async entry(key: Key): Promise<WorkbenchEntry> {
     const kept = this.entries.get(key);
     if (kept) {
       const e = await kept.catch(() => null);
@@ -111,24 +152,40 @@ export class Workbench {
     const current = this.entries.get(key);
     if (current) return current;
     const generation = this.generation;
-    const built = this.build(p.staffId as string, p.orgId);
+    const built = this.read(key);
     this.entries.set(key, built);
     built.then(
       () => {
-        // Dropped while it was being built: it may hold what the change changed.
+        // Dropped while it was being read: it may hold what the change changed.
         if (this.generation !== generation && this.entries.get(key) === built) this.entries.delete(key);
       },
       () => {
         if (this.entries.get(key) === built) this.entries.delete(key);
       },
     );
-    const max = this.o.maxEntries ?? 5_000;
+    const max = this.o.maxEntries ?? 10_000;
     while (this.entries.size > max) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
     return built;
+  }
+
+  /** Join the batch being gathered (read on the next turn of the event loop), or start one. */
+  private async read(key: Key): Promise<WorkbenchEntry> {
+    if (!this.batch) {
+      const keys = new Set<Key>();
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        if (this.batch?.keys === keys) this.batch = null;
+        return this.build([...keys]);
+      });
+      this.batch = { keys, done };
+    }
+    this.batch.keys.add(key);
+    const entry = (await this.batch.done).get(key);
+    if (!entry) throw new Error(`workbench: ${key} was not read`);
+    return entry;
   }
 
   /** Drop every entry (a load or a pipeline run has changed the data). */
@@ -139,7 +196,7 @@ export class Workbench {
 
   /**
    * Drop the entries a change to these tasks, customers, staff members or pools may have changed;
-   * an entry still being built is dropped too.
+   * an entry still being read is dropped when it arrives.
    */
   async changed(c: {
     tasks?: number[];
@@ -150,11 +207,10 @@ export class Workbench {
     this.generation++;
     const tasks = new Set(c.tasks ?? []);
     const customers = new Set((c.customers ?? []).filter((x): x is string => x !== null));
-    const staff = new Set((c.staff ?? []).filter((x): x is string => x !== null));
-    const orgs = new Set((c.orgs ?? []).filter((x): x is string => x !== null));
+    const staff = new Set((c.staff ?? []).filter((x): x is string => x !== null).map((x) => `own:${x}`));
+    const orgs = new Set((c.orgs ?? []).filter((x): x is string => x !== null).map((x) => `pool:${x}`));
     for (const [key, pending] of [...this.entries]) {
-      const [s, org] = key.split('|') as [string, string];
-      if (staff.has(s) || orgs.has(org)) {
+      if (staff.has(key) || orgs.has(key)) {
         this.entries.delete(key);
         continue;
       }
@@ -164,11 +220,21 @@ export class Workbench {
     }
   }
 
-  private async build(staffId: string, orgId: string): Promise<WorkbenchEntry> {
+  /** Read the entries of these keys, in one set of queries. */
+  private async build(keys: Key[]): Promise<Map<Key, WorkbenchEntry>> {
     const db = this.db;
     const builtAt = this.now();
-    const mine = 't.staff_id = $1 OR (t.staff_id IS NULL AND t.org_id = $2)';
-    const params = [staffId, orgId];
+    const staff = keys.filter((k) => k.startsWith('own:')).map((k) => k.slice(4));
+    const orgs = keys.filter((k) => k.startsWith('pool:')).map((k) => k.slice(5));
+    const params: string[] = [...staff, ...orgs];
+    const list = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => `$${from + i + 1}`).join(', ');
+    const mine = [
+      staff.length ? `t.staff_id IN (${list(0, staff.length)})` : null,
+      orgs.length ? `(t.staff_id IS NULL AND t.org_id IN (${list(staff.length, orgs.length)}))` : null,
+    ]
+      .filter(Boolean)
+      .join(' OR ');
     // The tasks first (one filtered scan), then their leads, customers and contacts by semi-join:
     // joining the task rows to every lead and customer costs a full hash join each time.
     const tasks = await db.query<TaskRow>(
@@ -218,9 +284,9 @@ export class Workbench {
       });
     }
     rows.sort(byTaskOrder);
-    const byTask = new Map<number, ContactRow[]>();
+    const contactsOf = new Map<number, ContactRow[]>();
     for (const k of contacts) {
-      const list = byTask.get(Number(k.task_id)) ?? [];
+      const list = contactsOf.get(Number(k.task_id)) ?? [];
       list.push({
         contact_id: Number(k.contact_id),
         outcome: k.outcome,
@@ -228,17 +294,40 @@ export class Workbench {
         staff_id: k.staff_id,
         contact_at: k.contact_at,
       });
-      byTask.set(Number(k.task_id), list);
+      contactsOf.set(Number(k.task_id), list);
     }
-    return {
-      rows,
-      byId: new Map(rows.map((r) => [Number(r.task_id), r])),
-      cards: cardById,
-      contacts: byTask,
-      customers: new Set(rows.map((r) => r.customer_id).filter((x): x is string => typeof x === 'string')),
-      staffId,
-      orgId,
-      builtAt,
+    // Split by key: a task is its staff member's own, or (no staff member) its org's pool.
+    const out = new Map<Key, WorkbenchEntry>();
+    const entryOf = (key: Key) => {
+      let e = out.get(key);
+      if (!e) {
+        e = {
+          rows: [],
+          byId: new Map(),
+          cards: new Map(),
+          contacts: new Map(),
+          customers: new Set(),
+          builtAt,
+        };
+        out.set(key, e);
+      }
+      return e;
     };
+    for (const key of keys) entryOf(key);
+    for (const r of rows) {
+      const key: Key = r.staff_id === null ? `pool:${r.org_id}` : `own:${r.staff_id}`;
+      const e = out.get(key);
+      if (!e) continue; // a pool of an org that was not asked for
+      e.rows.push(r);
+      e.byId.set(Number(r.task_id), r);
+      const c = typeof r.customer_id === 'string' ? cardById.get(r.customer_id) : undefined;
+      if (c) {
+        e.cards.set(String(c.customer_id), c);
+        e.customers.add(String(c.customer_id));
+      } else if (typeof r.customer_id === 'string') e.customers.add(r.customer_id);
+      const k = contactsOf.get(Number(r.task_id));
+      if (k) e.contacts.set(Number(r.task_id), k);
+    }
+    return out;
   }
 }

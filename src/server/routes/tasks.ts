@@ -31,7 +31,7 @@ import { auditDenied, principalOf } from '../plugins/auth.js';
 import { isPublished } from '../published.js';
 import type { Principal } from '../roles.js';
 import { orgVisible, SqlParams, taskVisible } from '../scope.js';
-import { type CardRow, type ContactRow, type TaskRow, Workbench } from '../workbench.js';
+import { type CardRow, type ContactRow, type TaskRow, viewRows, Workbench } from '../workbench.js';
 
 export const TASK_STATUSES = ['QUEUED', 'OPEN', 'IN_PROGRESS', 'DONE', 'CLOSED'] as const;
 const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS', 'QUEUED'] as const;
@@ -236,14 +236,11 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
           { field: 'querystring.status', message: `one or more of ${TASK_STATUSES.join(', ')}` },
         ]);
       if (Workbench.serves(p)) {
-        const e = await workbench.entry(p);
+        const v = await workbench.view(p, q.view !== 'mine');
         const wanted = new Set(statuses);
-        const rows = e.rows.filter(
-          (t: TaskRow) =>
-            wanted.has(String(t.status)) &&
-            (!q.activity || t.activity_id === q.activity) &&
-            (q.view !== 'mine' || t.staff_id === p.staffId) &&
-            (q.view !== 'pool' || t.staff_id === null),
+        const from = q.view === 'mine' ? v.own.rows : q.view === 'pool' ? (v.pool?.rows ?? []) : viewRows(v);
+        const rows = from.filter(
+          (t: TaskRow) => wanted.has(String(t.status)) && (!q.activity || t.activity_id === q.activity),
         );
         return {
           total: rows.length,
@@ -289,7 +286,9 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
       const id = request.params.id;
       const p = principalOf(request);
       if (Workbench.serves(p)) {
-        const e = await workbench.entry(p);
+        // Own tasks first (the pool is read only when the task is not among them).
+        const own = (await workbench.view(p, false)).own;
+        const e = own.byId.has(id) ? own : ((await workbench.view(p, true)).pool ?? own);
         const kept = e.byId.get(id);
         if (kept) {
           const task = toTaskView(config, kept, request.query.lang);
