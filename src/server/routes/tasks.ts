@@ -305,7 +305,7 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const id = request.params.id;
       const p = principalOf(request);
       if (Workbench.serves(p)) {
@@ -314,12 +314,14 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
         const e = own.byId.has(id) ? own : ((await workbench.view(p, true)).pool ?? own);
         const kept = e.byId.get(id);
         if (kept) {
-          const task = viewOf(kept, request.query.lang);
-          return {
-            task,
-            customer: toCard(task.customer_id ? e.cards.get(task.customer_id) : undefined),
-            contacts: e.contacts.get(id) ?? [],
-          };
+          const lang = request.query.lang;
+          const task = viewOf(kept, lang);
+          // Put together from checked parts, like the list (the card and contacts checked here).
+          const customer = toCard(task.customer_id ? e.cards.get(task.customer_id) : undefined);
+          const json = `{"task":${viewJson(kept, lang)},"customer":${JSON.stringify(
+            customerCard.nullable().parse(customer),
+          )},"contacts":${JSON.stringify(z.array(contactRow).parse(e.contacts.get(id) ?? []))}}`;
+          return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
         }
         // Not among the ones kept: the database says whether it is missing, outside, or just new.
       }
