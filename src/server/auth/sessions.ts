@@ -23,6 +23,12 @@ export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
 export const SESSION_TOUCH_MS = 60_000;
 /** How long a resolved session's row is used before it is read again (see the top of the file). */
 export const SESSION_CACHE_MS = 1_000;
+/**
+ * On DuckDB this server owns the file: no other process can revoke a session while it runs (user
+ * management is the CLI's, which cannot open the file then), so rows are kept longer — re-reading
+ * 200 staff members' sessions every second queued behind each other on the one connection.
+ */
+export const SESSION_CACHE_DUCKDB_MS = 30_000;
 const SESSION_CACHE_MAX = 10_000;
 
 export type RevokeReason = 'LOGOUT' | 'USER_DISABLED' | 'PASSWORD_RESET';
@@ -132,7 +138,8 @@ function forgetSessions(): void {
 async function sessionRow(db: Db, sessionId: string): Promise<SessionRow | undefined> {
   const t = performance.now();
   const kept = cache.get(sessionId);
-  if (kept && kept.generation === generation && t - kept.readAt < SESSION_CACHE_MS) return kept.row;
+  const keep = db.kind === 'duckdb' ? SESSION_CACHE_DUCKDB_MS : SESSION_CACHE_MS;
+  if (kept && kept.generation === generation && t - kept.readAt < keep) return kept.row;
   const at = generation;
   const [s] = await db.query<SessionRow>(
     `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at,
