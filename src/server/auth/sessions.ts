@@ -107,12 +107,14 @@ export async function resolveSession(
   if (t - lastSeen >= SESSION_IDLE_MS || t - Date.parse(s.created_at) >= SESSION_ABSOLUTE_MS) return null;
   const principal = principalOf(s, { sessionId, csrfToken: s.csrf_token });
   if (principal && t - lastSeen >= SESSION_TOUCH_MS) {
-    await db.execute(
+    // Written behind the request, which does not wait for it: the kept row already says when the
+    // session was last seen, and a touch that fails at worst ends the session sooner.
+    s.last_seen_at = now.toISOString();
+    db.execute(
       `UPDATE sessions SET last_seen_at = CAST($2 AS TIMESTAMP)
         WHERE session_id = $1 AND revoked_at IS NULL AND last_seen_at < CAST($2 AS TIMESTAMP)`,
       [sessionId, utcTimestamp(now)],
-    );
-    s.last_seen_at = now.toISOString();
+    ).catch(() => undefined);
   }
   return principal;
 }
