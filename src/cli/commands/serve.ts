@@ -42,7 +42,7 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
   const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `http://${shown}:${port}`;
   out.result({ url, docs: `${url}/api/docs`, db: db.location, dropsRoot }, () => [
-    `旺季 Wangji API: ${url}`,
+    `旺季 Wangji 网页 web app: ${url}  (接口 API: ${url}/api)`,
     `接口文档 API docs: ${url}/api/docs`,
     `数据库 Database: ${db.location}`,
     `数据投放目录 Drops root: ${dropsRoot}${existsSync(dropsRoot) ? '' : ' (missing: loads through the API are refused until it exists)'}`,
