@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
-import { auditedLoad } from './audited.js';
+import { loadSeasonConfig } from '../config/season.js';
+import { auditedLoad, auditedRun } from './audited.js';
 
 const ID_NO = '420102199001011234';
 const PHONE = '13800000001';
@@ -45,6 +46,20 @@ describeEachEngine('auditedLoad', (engine) => {
     const detail = String(entry?.detail);
     expect(detail).not.toContain(ID_NO);
     expect(detail).not.toContain(PHONE);
+    expect(JSON.parse(detail).message).toContain('138****0001');
+  });
+
+  it('audits a failed run without the digits its message quotes', async () => {
+    const season = { config: loadSeasonConfig(), source: { file: null, sha256: 'x'.repeat(64) } };
+    await expect(auditedRun(db, { actor: 'test', asOf: PHONE, season })).rejects.toThrow();
+    const [entry] = await db.query<{ detail: string }>(`SELECT detail FROM audit_log WHERE action = 'RUN'`);
+    const detail = String(entry?.detail);
+    expect(JSON.parse(detail)).toMatchObject({
+      status: 'FAILED',
+      message: expect.stringMatching(/^run failed: /),
+    });
+    // The message quotes the value (the as-of asked for is kept as asked, in as_of).
+    expect(JSON.parse(detail).message).not.toContain(PHONE);
     expect(JSON.parse(detail).message).toContain('138****0001');
   });
 });
