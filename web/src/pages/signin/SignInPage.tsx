@@ -28,7 +28,7 @@ export function SignInPage() {
     next?.startsWith('/') && !next.startsWith('//') ? next : (homePath(perms) ?? '/');
   if (session.data) return <Navigate to={target(session.data.user.permissions)} replace />;
   return (
-    <div style={{ minHeight: '100%', display: 'grid', placeItems: 'center', background: '#f5f5f5' }}>
+    <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f5f5f5' }}>
       <Card
         style={{ width: 380 }}
         title={t('signin.title')}
