@@ -113,3 +113,43 @@ export async function updateRow(
   );
   return fields;
 }
+
+/**
+ * The staff of a record (outreach_event_staff, service_point_staff): replace them in one statement.
+ * `table` and `idColumn` are names written in the code, never input.
+ */
+export async function setStaffOf(
+  tx: Db,
+  table: string,
+  idColumn: string,
+  id: number,
+  staff: readonly string[],
+): Promise<void> {
+  await tx.execute(`DELETE FROM ${table} WHERE ${idColumn} = $1`, [id]);
+  if (!staff.length) return;
+  await tx.execute(
+    `INSERT INTO ${table} (${idColumn}, staff_id) VALUES ${staff.map((_, i) => `($1, $${i + 2})`).join(', ')}`,
+    [id, ...staff],
+  );
+}
+
+/** The staff of several records, by record id, each list in staff id order. */
+export async function staffByRecord(
+  db: Db,
+  table: string,
+  idColumn: string,
+  ids: number[],
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (!ids.length) return out;
+  const rows = await db.query<{ id: number; staff_id: string }>(
+    `SELECT ${idColumn} AS id, staff_id FROM ${table}
+      WHERE ${idColumn} IN (${ids.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY ${idColumn}, staff_id`,
+    ids,
+  );
+  for (const r of rows) {
+    const k = Number(r.id);
+    out.set(k, [...(out.get(k) ?? []), String(r.staff_id)]);
+  }
+  return out;
+}

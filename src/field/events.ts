@@ -6,7 +6,20 @@
 
 import { z } from 'zod';
 import type { Db } from '../db/types.js';
-import { type Bind, day, iso, maskedText, nextId, num, str, ts, updateRow, type Writer } from './common.js';
+import {
+  type Bind,
+  day,
+  iso,
+  maskedText,
+  nextId,
+  num,
+  setStaffOf,
+  staffByRecord,
+  str,
+  ts,
+  updateRow,
+  type Writer,
+} from './common.js';
 import { count, division, freeText, id, isoDate, label, nonEmpty, staffIds } from './inputs.js';
 
 export const EVENT_TEAMS = ['DOOR', 'BACKPACK', 'CARE', 'LOBBY_SALON'] as const;
@@ -82,11 +95,8 @@ export const eventDetail = eventView.extend({ notes: z.string().nullable().descr
 export type EventCreate = z.infer<typeof eventCreate> & { org_id: string };
 export type EventView = z.infer<typeof eventView>;
 
-async function setStaff(tx: Db, eventId: number, staff: readonly string[]): Promise<void> {
-  await tx.execute('DELETE FROM outreach_event_staff WHERE event_id = $1', [eventId]);
-  for (const s of staff)
-    await tx.execute('INSERT INTO outreach_event_staff (event_id, staff_id) VALUES ($1, $2)', [eventId, s]);
-}
+const setStaff = (tx: Db, eventId: number, staff: readonly string[]) =>
+  setStaffOf(tx, 'outreach_event_staff', 'event_id', eventId, staff);
 
 export async function createEvent(tx: Db, e: EventCreate, w: Writer): Promise<number> {
   const eventId = await nextId(tx, 'outreach_events', 'event_id');
@@ -187,21 +197,7 @@ function toView(r: Record<string, unknown>, staff: string[]): EventView {
   };
 }
 
-async function staffOf(db: Db, ids: number[]): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (!ids.length) return out;
-  const rows = await db.query<{ event_id: number; staff_id: string }>(
-    `SELECT event_id, staff_id FROM outreach_event_staff WHERE event_id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})
-      ORDER BY event_id, staff_id`,
-    ids,
-  );
-  for (const r of rows) {
-    const list = out.get(Number(r.event_id)) ?? [];
-    list.push(String(r.staff_id));
-    out.set(Number(r.event_id), list);
-  }
-  return out;
-}
+const staffOf = (db: Db, ids: number[]) => staffByRecord(db, 'outreach_event_staff', 'event_id', ids);
 
 export interface EventFilter {
   org?: string;

@@ -10,6 +10,8 @@ import {
   iso,
   maskedText,
   nextId,
+  setStaffOf,
+  staffByRecord,
   str,
   ts,
   updateRow,
@@ -61,14 +63,8 @@ export const servicePointDetail = servicePointView.extend({ notes: z.string().nu
 
 type View = z.infer<typeof servicePointView>;
 
-async function setStaff(tx: Db, pointId: number, staff: readonly string[]): Promise<void> {
-  await tx.execute('DELETE FROM service_point_staff WHERE service_point_id = $1', [pointId]);
-  for (const s of staff)
-    await tx.execute('INSERT INTO service_point_staff (service_point_id, staff_id) VALUES ($1, $2)', [
-      pointId,
-      s,
-    ]);
-}
+const setStaff = (tx: Db, pointId: number, staff: readonly string[]) =>
+  setStaffOf(tx, 'service_point_staff', 'service_point_id', pointId, staff);
 
 export async function createServicePoint(
   tx: Db,
@@ -153,20 +149,7 @@ function toView(r: Record<string, unknown>, staff: string[]): View {
   };
 }
 
-async function staffOf(db: Db, ids: number[]): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (!ids.length) return out;
-  const rows = await db.query(
-    `SELECT service_point_id, staff_id FROM service_point_staff
-      WHERE service_point_id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY service_point_id, staff_id`,
-    ids,
-  );
-  for (const r of rows) {
-    const k = Number(r.service_point_id);
-    out.set(k, [...(out.get(k) ?? []), String(r.staff_id)]);
-  }
-  return out;
-}
+const staffOf = (db: Db, ids: number[]) => staffByRecord(db, 'service_point_staff', 'service_point_id', ids);
 
 export async function listServicePoints(
   db: Db,
