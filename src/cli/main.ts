@@ -416,12 +416,15 @@ export async function run(argv: string[]): Promise<number> {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'season file (default season/default.yaml)')
     .option('--drops-root <dir>', 'the folder POST /api/ops/loads may load drops from', './data/drops')
-    .action(async (o: { port: number; host: string; config?: string; dropsRoot: string }) => {
-      const { target, out } = ctx();
-      // Loaded on demand: the other commands need not load the HTTP stack.
-      const { serveCommand } = await import('./commands/serve.js');
-      code = await serveCommand(target, o, out);
-    });
+    .option('--web-root <dir>', 'the built web app to serve at / (default dist/web)')
+    .action(
+      async (o: { port: number; host: string; config?: string; dropsRoot: string; webRoot?: string }) => {
+        const { target, out } = ctx();
+        // Loaded on demand: the other commands need not load the HTTP stack.
+        const { serveCommand } = await import('./commands/serve.js');
+        code = await serveCommand(target, o, out);
+      },
+    );
 
   const users = program
     .command('users')

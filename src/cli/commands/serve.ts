@@ -16,6 +16,8 @@ export interface ServeOptions {
   config?: string;
   /** The folder POST /api/ops/loads may load drops from (default ./data/drops). */
   dropsRoot?: string;
+  /** The built web app to serve at / (default dist/web). */
+  webRoot?: string;
 }
 
 /** Resolves with the exit code once a signal has stopped the server. */
@@ -31,6 +33,7 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
       config: season.config,
       log: { stream: process.stderr },
       ops: { dropsRoot, season },
+      ...(o.webRoot ? { webRoot: resolve(o.webRoot) } : {}),
     });
     await app.listen({ port: o.port, host: o.host });
   } catch (e) {

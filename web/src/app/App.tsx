@@ -10,9 +10,19 @@ import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'rea
 import { ApiError, onSessionLost, setCsrfToken } from '../api/client';
 import { markSignedIn, useSession } from '../api/hooks';
 import { ErrorState } from '../components/PageState';
+import { AuditPage } from '../pages/audit/AuditPage';
+import { BriefingPage } from '../pages/briefing/BriefingPage';
+import { CountyPage } from '../pages/county/CountyPage';
 import { DashboardPage } from '../pages/dashboard/DashboardPage';
+import { FieldPage } from '../pages/field/FieldPage';
+import { MerchantsPage } from '../pages/merchants/MerchantsPage';
 import { HomePage, NotFoundPage } from '../pages/misc';
+import { OpsPage } from '../pages/ops/OpsPage';
+import { PayrollPage } from '../pages/payroll/PayrollPage';
+import { PosPage } from '../pages/pos/PosPage';
+import { SegmentsPage } from '../pages/segments/SegmentsPage';
 import { SignInPage } from '../pages/signin/SignInPage';
+import { TargetsPage } from '../pages/targets/TargetsPage';
 import { TasksPage } from '../pages/tasks/TasksPage';
 import { Frame } from './Frame';
 import { permissionOf } from './menu';
@@ -78,6 +88,16 @@ export function App() {
                 <Route index element={<HomePage />} />
                 <Route path="dashboard" element={<DashboardPage />} />
                 <Route path="tasks" element={<TasksPage />} />
+                <Route path="pos/*" element={<PosPage />} />
+                <Route path="briefing/*" element={<BriefingPage />} />
+                <Route path="payroll/*" element={<PayrollPage />} />
+                <Route path="segments/*" element={<SegmentsPage />} />
+                <Route path="merchants/*" element={<MerchantsPage />} />
+                <Route path="county/*" element={<CountyPage />} />
+                <Route path="field/*" element={<FieldPage />} />
+                <Route path="targets/*" element={<TargetsPage />} />
+                <Route path="ops/*" element={<OpsPage />} />
+                <Route path="audit/*" element={<AuditPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

@@ -28,6 +28,60 @@ export const MENU: MenuGroup[] = [
     labelKey: 'menu.leads',
     entries: [{ key: 'tasks', path: '/tasks', labelKey: 'menu.tasks', permission: 'leads:read' }],
   },
+  {
+    key: 'pos',
+    labelKey: 'menu.posGroup',
+    entries: [{ key: 'pos', path: '/pos', labelKey: 'menu.pos', permission: 'pos:counter' }],
+  },
+  {
+    key: 'briefing',
+    labelKey: 'menu.briefingGroup',
+    entries: [{ key: 'briefing', path: '/briefing', labelKey: 'menu.briefing', permission: 'reports:read' }],
+  },
+  {
+    key: 'payroll',
+    labelKey: 'menu.payrollGroup',
+    entries: [{ key: 'payroll', path: '/payroll', labelKey: 'menu.payroll', permission: 'payroll:read' }],
+  },
+  {
+    key: 'segments',
+    labelKey: 'menu.segmentsGroup',
+    entries: [
+      { key: 'segments', path: '/segments', labelKey: 'menu.segments', permission: 'dashboard:read' },
+    ],
+  },
+  {
+    key: 'merchants',
+    labelKey: 'menu.merchantsGroup',
+    entries: [
+      { key: 'merchants', path: '/merchants', labelKey: 'menu.merchants', permission: 'merchants:read' },
+    ],
+  },
+  {
+    key: 'county',
+    labelKey: 'menu.countyGroup',
+    entries: [{ key: 'county', path: '/county', labelKey: 'menu.county', permission: 'county:read' }],
+  },
+  {
+    key: 'field',
+    labelKey: 'menu.fieldGroup',
+    entries: [{ key: 'field', path: '/field', labelKey: 'menu.field', permission: 'field:read' }],
+  },
+  {
+    key: 'targets',
+    labelKey: 'menu.targetsGroup',
+    entries: [{ key: 'targets', path: '/targets', labelKey: 'menu.targets', permission: 'targets:read' }],
+  },
+  {
+    key: 'ops',
+    labelKey: 'menu.opsGroup',
+    entries: [{ key: 'ops', path: '/ops', labelKey: 'menu.ops', permission: 'ops:read' }],
+  },
+  {
+    key: 'audit',
+    labelKey: 'menu.auditGroup',
+    entries: [{ key: 'audit', path: '/audit', labelKey: 'menu.audit', permission: 'audit:read' }],
+  },
 ];
 
 /** The groups and entries a user with these permissions may open; empty groups are left out. */

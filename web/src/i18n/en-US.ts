@@ -1,12 +1,37 @@
 // English: the same keys as zh-CN.ts (the type says so).
+import type { Shape } from './shape';
 import type { zhCN } from './zh-CN';
 
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 export type Resources = Shape<typeof zhCN>;
 
 export const enUS: Resources = {
   app: { name: 'Wangji', full: 'Wangji peak-season campaigns', loading: 'Loading…' },
-  menu: { board: 'Dashboard', dashboard: 'Campaign dashboard', leads: 'Leads', tasks: 'Lead workbench' },
+  menu: {
+    board: 'Dashboard',
+    dashboard: 'Campaign dashboard',
+    leads: 'Leads',
+    tasks: 'Lead workbench',
+    posGroup: 'Point of service',
+    pos: 'Point of service',
+    briefingGroup: 'Briefing',
+    briefing: 'Weekly briefing',
+    payrollGroup: 'Payroll',
+    payroll: 'Payroll monitoring',
+    segmentsGroup: 'Segments',
+    segments: 'Segments',
+    merchantsGroup: 'Merchants',
+    merchants: 'Merchants',
+    countyGroup: 'County',
+    county: 'County',
+    fieldGroup: 'Field',
+    field: 'Field operations',
+    targetsGroup: 'Targets',
+    targets: 'Targets',
+    opsGroup: 'Operations',
+    ops: 'Operations',
+    auditGroup: 'Audit',
+    audit: 'Audit log',
+  },
   top: {
     daysLeft: '{{n}} days left',
     asOf: 'Data date {{date}}',

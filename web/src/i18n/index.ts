@@ -3,6 +3,7 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Lang } from '../format/format';
+import { AREA_RESOURCES } from './areas';
 import { enUS } from './en-US';
 import { zhCN } from './zh-CN';
 
@@ -14,7 +15,10 @@ const stored = typeof localStorage === 'undefined' ? null : localStorage.getItem
 const initial: UiLang = stored === 'en-US' ? 'en-US' : 'zh-CN';
 
 void i18n.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: zhCN }, 'en-US': { translation: enUS } },
+  resources: {
+    'zh-CN': { translation: Object.assign({}, zhCN, ...AREA_RESOURCES.map((a) => a.zh)) },
+    'en-US': { translation: Object.assign({}, enUS, ...AREA_RESOURCES.map((a) => a.en)) },
+  },
   lng: initial,
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false },

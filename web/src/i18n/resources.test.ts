@@ -6,6 +6,7 @@ import { KPI_IDS, KPIS } from '../../../src/kpis/catalogue.js';
 import { OUTCOMES } from '../../../src/leads/contactPolicy.js';
 import { ROLES } from '../../../src/server/roles.js';
 import { OUTCOMES as WEB_OUTCOMES } from '../api/types';
+import { AREA_RESOURCES } from './areas';
 import { enUS } from './en-US';
 import { zhCN } from './zh-CN';
 
@@ -22,6 +23,20 @@ describe('i18n resources', () => {
     const en = leaves(enUS);
     expect(en.map(([k]) => k).sort()).toEqual(zh.map(([k]) => k).sort());
     expect([...zh, ...en].filter(([, v]) => !v.trim())).toEqual([]);
+  });
+
+  it('every page area has the same keys in both languages, none empty, and claims its own top-level key', () => {
+    const claimed = new Set(Object.keys(zhCN));
+    for (const area of AREA_RESOURCES) {
+      const zh = leaves(area.zh);
+      const en = leaves(area.en);
+      expect(en.map(([k]) => k).sort()).toEqual(zh.map(([k]) => k).sort());
+      expect([...zh, ...en].filter(([, v]) => !v.trim())).toEqual([]);
+      for (const top of Object.keys(area.zh)) {
+        expect(claimed.has(top), `i18n key ${top} claimed twice`).toBe(false);
+        claimed.add(top);
+      }
+    }
   });
 
   it('name every KPI of the catalogue as the catalogue does', () => {
