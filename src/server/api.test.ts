@@ -258,6 +258,36 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
     expect((await call('GET', '/api/tasks', { session: s })).statusCode).toBe(401);
   });
 
+  it('lists the orgs in scope for the org picker: the whole bank, a subtree rooted at the user, an outlet alone', async () => {
+    const orgs = async (as: string) => {
+      const res = await call('GET', '/api/orgs', { as });
+      expect(res.statusCode).toBe(200);
+      return res.json() as {
+        root: string;
+        orgs: { org_id: string; parent_id: string | null; level: string }[];
+      };
+    };
+    const hq = await orgs('hq.ops');
+    expect(hq.root).toBe('H');
+    expect(hq.orgs.map((o) => o.org_id)).toEqual(['H', 'B1', 'B2', 'S1', 'O1', 'O2', 'O3', 'RC']);
+    expect(hq.orgs.find((o) => o.org_id === 'O3')?.parent_id).toBe('B2');
+    const branch = await orgs('branch');
+    expect(branch.root).toBe('B1');
+    // B1's parent (H) is outside the scope: B1 is the root of what the branch manager sees.
+    expect(branch.orgs.map((o) => [o.org_id, o.parent_id])).toEqual([
+      ['B1', null],
+      ['S1', 'B1'],
+      ['O1', 'S1'],
+      ['O2', 'S1'],
+    ]);
+    const am = await orgs('am1');
+    expect(am).toEqual({
+      root: 'O1',
+      orgs: [{ org_id: 'O1', org_name: '网点一', level: 'OUTLET', parent_id: null }],
+    });
+    expect((await call('GET', '/api/orgs', { as: 'teller' })).statusCode).toBe(403);
+  });
+
   it('answers 403 without the permission, and audits it', async () => {
     const before = await audits('DENIED');
     const res = await call('GET', '/api/tasks', { as: 'lobby' });

@@ -25,6 +25,7 @@ import { fieldRoutes } from './routes/field.js';
 import { fieldTableRoutes } from './routes/fieldTables.js';
 import { funnelRoutes } from './routes/funnels.js';
 import { type OpsOptions, opsRoutes } from './routes/ops.js';
+import { orgRoutes } from './routes/orgs.js';
 import { payrollRoutes } from './routes/payroll.js';
 import { posRoutes } from './routes/pos.js';
 import { reportRoutes } from './routes/reports.js';
@@ -143,6 +144,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const deps: RouteDeps = { db: o.db, config: o.config, now };
   sessionRoutes(app, deps);
   dashboardRoutes(app, deps);
+  orgRoutes(app, deps);
   taskRoutes(app, deps);
   reportRoutes(app, deps);
   targetRoutes(app, deps);
