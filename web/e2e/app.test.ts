@@ -133,6 +133,27 @@ e2eDescribe('web app e2e: frame, dashboard, workbench', () => {
       () => document.querySelector('[data-testid=breadcrumbs]')?.textContent === '兰州市分行',
     );
 
+    // The org picker: the branch's tree; picking an outlet shows it, with its ancestors as breadcrumbs.
+    await page.getByTestId('org-picker').click();
+    await page.locator('.ant-select-dropdown input, [data-testid=org-picker] input').first().fill('网点');
+    const option = page
+      .locator('.ant-select-tree-treenode .ant-select-tree-title')
+      .filter({ hasText: '网点' })
+      .first();
+    const outlet = (await option.textContent()) ?? '';
+    await option.click();
+    await page.waitForFunction(
+      (name) => document.querySelector('[data-testid=breadcrumbs]')?.textContent?.endsWith(name) ?? false,
+      outlet,
+    );
+    expect(await page.getByTestId('breadcrumbs').textContent()).toMatch(/^兰州市分行.+支行.+网点/);
+    expect(new URL(page.url()).searchParams.get('org')).toMatch(/.+/);
+    await w.shot('org-picker');
+    await page.getByTestId('breadcrumbs').getByRole('button', { name: '兰州市分行' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=breadcrumbs]')?.textContent === '兰州市分行',
+    );
+
     await page.click('.ant-segmented-item:has-text("EN")');
     await page.waitForSelector('text=Campaign dashboard');
     await expect(page.getByTestId('phase').textContent()).resolves.toMatch(/year-end sprint · \d+ days left/);

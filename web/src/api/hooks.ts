@@ -1,7 +1,8 @@
-// One hook per API query (TanStack Query) and one per write. Query keys: ['session'],
+// One hook per API query (TanStack Query) and one per write. Query keys: ['session'], ['orgs'],
 // ['dashboard', org], ['tasks', filters], ['task', id, lang], ['activities', lang].
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { OrgRow } from '../app/orgTree';
 import { ApiError, api, setCsrfToken } from './client';
 import type { Dashboard, MovedTask, Outcome, OutcomeResult, Session, TaskDetail, TaskList } from './types';
 
@@ -61,6 +62,16 @@ export function useSignOut() {
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
       qc.setQueryData(['session'], null);
     },
+  });
+}
+
+/** The orgs in the user's scope (GET /api/orgs), for the org picker. */
+export function useOrgs(enabled = true) {
+  return useQuery({
+    queryKey: ['orgs'],
+    queryFn: () => api<{ root: string; orgs: OrgRow[] }>('GET', '/api/orgs'),
+    enabled,
+    staleTime: 10 * 60_000,
   });
 }
 

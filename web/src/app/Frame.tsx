@@ -1,6 +1,6 @@
 // The app frame (UI.md "Frame"): the left menu grouped by job with only what the role may open; the top
-// bar with the phase as a coloured tag and its days left, the data date, the language switch and the
-// user menu.
+// bar with the phase as a coloured tag and its days left, the data date, the org in view (a tree picker
+// of the user's scope, on pages that show an org's figures), the language switch and the user menu.
 import { DownOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Dropdown, Layout, Menu, Segmented, Space, Tag } from 'antd';
 import type { ReactNode } from 'react';
@@ -8,7 +8,8 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { useDashboard, useSignOut } from '../api/hooks';
 import { setLanguage, type UiLang } from '../i18n';
-import { menuFor } from './menu';
+import { isOrgScoped, menuFor } from './menu';
+import { OrgPicker } from './OrgPicker';
 import { can, useCurrentSession } from './session';
 
 const PHASE_COLORS: Record<string, string> = {
@@ -53,10 +54,11 @@ export function Frame({ children }: { children: ReactNode }) {
   const selected = groups.flatMap((g) => g.entries).find((e) => location.pathname.startsWith(e.path));
   return (
     <Layout style={{ minHeight: '100%' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16 }}>
+      <Layout.Header className="wj-header">
         <span className="wj-brand">{t('app.full')}</span>
         <PhaseTag />
         <span style={{ flex: 1 }} />
+        {can(s, 'dashboard:read') && isOrgScoped(location.pathname) ? <OrgPicker /> : null}
         <Segmented<UiLang>
           size="small"
           aria-label={t('top.language')}
@@ -83,20 +85,26 @@ export function Frame({ children }: { children: ReactNode }) {
         </Dropdown>
       </Layout.Header>
       <Layout>
-        <Layout.Sider width={180} theme="light" breakpoint="lg" collapsedWidth={56}>
+        <Layout.Sider width={180} theme="light" className="wj-sider">
           <Menu
             mode="inline"
             selectedKeys={selected ? [selected.key] : []}
-            items={groups.map((g) => ({
-              key: g.key,
-              type: 'group' as const,
-              label: t(g.labelKey),
-              children: g.entries.map((e) => ({
-                key: e.key,
-                label: t(e.labelKey),
-                onClick: () => navigate(e.path),
-              })),
-            }))}
+            items={groups.map((g) => {
+              // A job with one page is one item (its group heading would only repeat it).
+              const [only] = g.entries;
+              if (g.entries.length === 1 && only)
+                return { key: only.key, label: t(only.labelKey), onClick: () => navigate(only.path) };
+              return {
+                key: g.key,
+                type: 'group' as const,
+                label: t(g.labelKey),
+                children: g.entries.map((e) => ({
+                  key: e.key,
+                  label: t(e.labelKey),
+                  onClick: () => navigate(e.path),
+                })),
+              };
+            })}
           />
         </Layout.Sider>
         <Layout.Content style={{ padding: 16, minWidth: 0 }}>{children}</Layout.Content>

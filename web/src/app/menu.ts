@@ -7,6 +7,8 @@ export interface MenuEntry {
   path: string;
   labelKey: string;
   permission: string;
+  /** The page shows an org's figures: the top bar's org picker is shown on it (UI.md "Frame"). */
+  orgScoped?: boolean;
 }
 
 export interface MenuGroup {
@@ -20,7 +22,13 @@ export const MENU: MenuGroup[] = [
     key: 'board',
     labelKey: 'menu.board',
     entries: [
-      { key: 'dashboard', path: '/dashboard', labelKey: 'menu.dashboard', permission: 'dashboard:read' },
+      {
+        key: 'dashboard',
+        path: '/dashboard',
+        labelKey: 'menu.dashboard',
+        permission: 'dashboard:read',
+        orgScoped: true,
+      },
     ],
   },
   {
@@ -36,41 +44,81 @@ export const MENU: MenuGroup[] = [
   {
     key: 'briefing',
     labelKey: 'menu.briefingGroup',
-    entries: [{ key: 'briefing', path: '/briefing', labelKey: 'menu.briefing', permission: 'reports:read' }],
+    entries: [
+      {
+        key: 'briefing',
+        path: '/briefing',
+        labelKey: 'menu.briefing',
+        permission: 'reports:read',
+        orgScoped: true,
+      },
+    ],
   },
   {
     key: 'payroll',
     labelKey: 'menu.payrollGroup',
-    entries: [{ key: 'payroll', path: '/payroll', labelKey: 'menu.payroll', permission: 'payroll:read' }],
+    entries: [
+      {
+        key: 'payroll',
+        path: '/payroll',
+        labelKey: 'menu.payroll',
+        permission: 'payroll:read',
+        orgScoped: true,
+      },
+    ],
   },
   {
     key: 'segments',
     labelKey: 'menu.segmentsGroup',
     entries: [
-      { key: 'segments', path: '/segments', labelKey: 'menu.segments', permission: 'dashboard:read' },
+      {
+        key: 'segments',
+        path: '/segments',
+        labelKey: 'menu.segments',
+        permission: 'dashboard:read',
+        orgScoped: true,
+      },
     ],
   },
   {
     key: 'merchants',
     labelKey: 'menu.merchantsGroup',
     entries: [
-      { key: 'merchants', path: '/merchants', labelKey: 'menu.merchants', permission: 'merchants:read' },
+      {
+        key: 'merchants',
+        path: '/merchants',
+        labelKey: 'menu.merchants',
+        permission: 'merchants:read',
+        orgScoped: true,
+      },
     ],
   },
   {
     key: 'county',
     labelKey: 'menu.countyGroup',
-    entries: [{ key: 'county', path: '/county', labelKey: 'menu.county', permission: 'county:read' }],
+    entries: [
+      { key: 'county', path: '/county', labelKey: 'menu.county', permission: 'county:read', orgScoped: true },
+    ],
   },
   {
     key: 'field',
     labelKey: 'menu.fieldGroup',
-    entries: [{ key: 'field', path: '/field', labelKey: 'menu.field', permission: 'field:read' }],
+    entries: [
+      { key: 'field', path: '/field', labelKey: 'menu.field', permission: 'field:read', orgScoped: true },
+    ],
   },
   {
     key: 'targets',
     labelKey: 'menu.targetsGroup',
-    entries: [{ key: 'targets', path: '/targets', labelKey: 'menu.targets', permission: 'targets:read' }],
+    entries: [
+      {
+        key: 'targets',
+        path: '/targets',
+        labelKey: 'menu.targets',
+        permission: 'targets:read',
+        orgScoped: true,
+      },
+    ],
   },
   {
     key: 'ops',
@@ -95,6 +143,14 @@ export function menuFor(permissions: readonly string[]): MenuGroup[] {
 /** Where a user lands after signing in: the first page they may open, or null when none. */
 export function homePath(permissions: readonly string[]): string | null {
   return menuFor(permissions)[0]?.entries[0]?.path ?? null;
+}
+
+/** Whether the page at this path shows an org's figures (the org picker applies to it). */
+export function isOrgScoped(path: string): boolean {
+  for (const g of MENU)
+    for (const e of g.entries)
+      if (path === e.path || path.startsWith(`${e.path}/`)) return e.orgScoped === true;
+  return false;
 }
 
 /** The permission a path needs (null for a path not in the menu). */

@@ -33,6 +33,7 @@ export const enUS: Resources = {
     audit: 'Audit log',
   },
   top: {
+    org: 'Org in view',
     daysLeft: '{{n}} days left',
     asOf: 'Data date {{date}}',
     noData: 'Data date —',

@@ -29,6 +29,7 @@ export const zhCN = {
     audit: '审计日志',
   },
   top: {
+    org: '查看机构',
     daysLeft: '剩 {{n}} 天',
     asOf: '数据日期 {{date}}',
     noData: '数据日期 —',

@@ -20,10 +20,10 @@ import {
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
-import { useDashboard } from '../../api/hooks';
+import { useDashboard, useOrgs } from '../../api/hooks';
 import type { Dashboard, OrgMeasures, RankingRow } from '../../api/types';
-import { useCurrentSession } from '../../app/session';
+import { useScopeOrg } from '../../app/orgScope';
+import { orgAncestors } from '../../app/orgTree';
 import { EChart } from '../../components/EChart';
 import { EmptyState, ErrorState, LoadingState, PageHead } from '../../components/PageState';
 import {
@@ -290,24 +290,21 @@ function Overview({ d, t, drill }: { d: Dashboard; t: T; drill: (org: string) =>
 }
 
 export function DashboardPage() {
-  const s = useCurrentSession();
   const { t, i18n } = useTranslation();
   const lang = shortLang(i18n.language);
   const qc = useQueryClient();
-  const [params, setParams] = useSearchParams();
-  const org = params.get('org') ?? s.user.orgId;
-  const trail = (params.get('trail') ?? '').split(',').filter(Boolean);
+  const { orgId: org, setOrgId } = useScopeOrg();
+  const orgs = useOrgs();
   const q = useDashboard(org);
   const d = q.data;
 
-  const drill = (child: string) => setParams({ org: child, trail: [...trail, org].join(',') });
-  const back = (i: number) => {
-    const to = trail[i];
-    if (!to) return;
-    const rest = trail.slice(0, i);
-    setParams(rest.length ? { org: to, trail: rest.join(',') } : to === s.user.orgId ? {} : { org: to });
-  };
-  const nameOf = (id: string) => qc.getQueryData<Dashboard>(['dashboard', id])?.org.org_name ?? id;
+  // Drill-down moves one level down; the breadcrumbs are the org's ancestors within the scope.
+  const drill = (child: string) => setOrgId(child);
+  const ancestors = orgs.data ? orgAncestors(orgs.data.orgs, org).slice(0, -1) : [];
+  const nameOf = (id: string) =>
+    orgs.data?.orgs.find((o) => o.org_id === id)?.org_name ??
+    qc.getQueryData<Dashboard>(['dashboard', id])?.org.org_name ??
+    id;
 
   const bars = useMemo(
     () => (d ? kpiBars(d.kpis, (k) => `${t(`kpis.${k.kpi}`, { defaultValue: k.kpi })}`) : []),
@@ -323,10 +320,10 @@ export function DashboardPage() {
   );
 
   const crumbs = [
-    ...trail.map((id, i) => ({
+    ...ancestors.map((id) => ({
       key: id,
       title: (
-        <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} onClick={() => back(i)}>
+        <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} onClick={() => setOrgId(id)}>
           {nameOf(id)}
         </Button>
       ),
