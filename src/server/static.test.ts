@@ -3,12 +3,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duckdbEngine, type TestDb } from '../../test/engines.js';
 import { readSeasonFile } from '../ops/season.js';
 import { buildApp } from './app.js';
 
+const BIG = `console.log(${JSON.stringify('旺季 '.repeat(2000))});`;
 describe('the web app at /', () => {
   let db: TestDb;
   let dir: string;
@@ -22,6 +24,9 @@ describe('the web app at /', () => {
     writeFileSync(join(dir, 'web', 'index.html'), '<!doctype html><div id="root"></div>');
     writeFileSync(join(dir, 'web', 'assets', 'index-abc123.js'), 'console.log(1)');
     writeFileSync(join(dir, 'web', 'favicon.svg'), '<svg/>');
+    writeFileSync(join(dir, 'web', 'assets', 'antd-x1.js'), BIG);
+    writeFileSync(join(dir, 'web', 'assets', 'antd-x1.js.br'), brotliCompressSync(BIG));
+    writeFileSync(join(dir, 'web', 'assets', 'antd-x1.js.gz'), gzipSync(BIG));
     const { config } = readSeasonFile(undefined);
     app = await buildApp({ db, config, log: false, webRoot: join(dir, 'web') });
     bare = await buildApp({ db, config, log: false, webRoot: join(dir, 'nothing-built') });
@@ -63,6 +68,23 @@ describe('the web app at /', () => {
     expect(climb.body).toContain('id="root"');
     // The API still needs a session.
     expect((await app.inject({ method: 'GET', url: '/api/tasks' })).statusCode).toBe(401);
+  });
+
+  it('sends the build’s brotli or gzip copy of an asset to a browser that accepts it, the file to others', async () => {
+    const url = '/assets/antd-x1.js';
+    const br = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toMatch(/javascript/);
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(BIG);
+    const gz = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(BIG);
+    const plain = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG);
   });
 
   it('without a build, says how to make one', async () => {

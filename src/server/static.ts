@@ -5,6 +5,8 @@
 // - Any other GET that is not under /api/ answers index.html (the app's own routes: /dashboard …);
 //   under /api/ it is the API's 404.
 // - Without a build (dist/web/index.html missing) `/` answers a plain page saying how to build it.
+// - An asset with a brotli or gzip copy beside it (the build makes them: web/vite.config.ts) is sent
+//   compressed to a browser that accepts it (Vary: Accept-Encoding).
 // The routes are PUBLIC (the auth hook guards /api/ only; the app itself holds no data).
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -45,7 +47,8 @@ export async function webAppRoutes(app: FastifyInstance, root = DEFAULT_WEB_ROOT
   const built = existsSync(join(root, 'index.html'));
   await app.register(async (scope) => {
     const files = built ? filesUnder(root) : new Set<string>();
-    if (built) await scope.register(fastifyStatic, { root, serve: false, cacheControl: false });
+    if (built)
+      await scope.register(fastifyStatic, { root, serve: false, cacheControl: false, preCompressed: true });
     const sendIndex = (reply: FastifyReply) => {
       reply.header('cache-control', REVALIDATE);
       if (!built) return reply.type('text/html; charset=utf-8').send(MISSING);

@@ -4,29 +4,44 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@ta
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
 import { ApiError, onSessionLost, setCsrfToken } from '../api/client';
 import { markSignedIn, useSession } from '../api/hooks';
-import { ErrorState } from '../components/PageState';
-import { AuditPage } from '../pages/audit/AuditPage';
-import { BriefingPage } from '../pages/briefing/BriefingPage';
-import { CountyPage } from '../pages/county/CountyPage';
-import { DashboardPage } from '../pages/dashboard/DashboardPage';
-import { FieldPage } from '../pages/field/FieldPage';
-import { MerchantsPage } from '../pages/merchants/MerchantsPage';
+import { ErrorState, LoadingState } from '../components/PageState';
 import { HomePage, NotFoundPage } from '../pages/misc';
-import { OpsPage } from '../pages/ops/OpsPage';
-import { PayrollPage } from '../pages/payroll/PayrollPage';
-import { PosPage } from '../pages/pos/PosPage';
-import { SegmentsPage } from '../pages/segments/SegmentsPage';
 import { SignInPage } from '../pages/signin/SignInPage';
-import { TargetsPage } from '../pages/targets/TargetsPage';
-import { TasksPage } from '../pages/tasks/TasksPage';
 import { Frame } from './Frame';
 import { permissionOf } from './menu';
 import { SessionContext } from './session';
+
+// Each page is its own chunk, fetched when first opened: the sign-in page loads neither ECharts nor
+// the pages' code, so it is interactive sooner.
+const AuditPage = lazy(() => import('../pages/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+const BriefingPage = lazy(() =>
+  import('../pages/briefing/BriefingPage').then((m) => ({ default: m.BriefingPage })),
+);
+const CountyPage = lazy(() => import('../pages/county/CountyPage').then((m) => ({ default: m.CountyPage })));
+const DashboardPage = lazy(() =>
+  import('../pages/dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })),
+);
+const FieldPage = lazy(() => import('../pages/field/FieldPage').then((m) => ({ default: m.FieldPage })));
+const MerchantsPage = lazy(() =>
+  import('../pages/merchants/MerchantsPage').then((m) => ({ default: m.MerchantsPage })),
+);
+const OpsPage = lazy(() => import('../pages/ops/OpsPage').then((m) => ({ default: m.OpsPage })));
+const PayrollPage = lazy(() =>
+  import('../pages/payroll/PayrollPage').then((m) => ({ default: m.PayrollPage })),
+);
+const PosPage = lazy(() => import('../pages/pos/PosPage').then((m) => ({ default: m.PosPage })));
+const SegmentsPage = lazy(() =>
+  import('../pages/segments/SegmentsPage').then((m) => ({ default: m.SegmentsPage })),
+);
+const TargetsPage = lazy(() =>
+  import('../pages/targets/TargetsPage').then((m) => ({ default: m.TargetsPage })),
+);
+const TasksPage = lazy(() => import('../pages/tasks/TasksPage').then((m) => ({ default: m.TasksPage })));
 
 const retry = (count: number, e: unknown) =>
   !(e instanceof ApiError && e.status >= 400 && e.status < 500) && count < 2;
@@ -61,7 +76,13 @@ function SignedIn() {
   return (
     <SessionContext.Provider value={session.data}>
       <Frame>
-        {needed && !session.data.user.permissions.includes(needed) ? <NotFoundPage forbidden /> : <Outlet />}
+        {needed && !session.data.user.permissions.includes(needed) ? (
+          <NotFoundPage forbidden />
+        ) : (
+          <Suspense fallback={<LoadingState rows={8} />}>
+            <Outlet />
+          </Suspense>
+        )}
       </Frame>
     </SessionContext.Provider>
   );
