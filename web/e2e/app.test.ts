@@ -76,6 +76,20 @@ e2eDescribe('web app e2e: frame, dashboard, workbench', () => {
     await expect(page.getByTestId('customer-card').textContent()).resolves.toMatch(/\*/); // masked
     await w.shot('task-drawer');
 
+    // A home visit booked from the task, on the bank's clock.
+    const booking = page.getByTestId('task-appointment');
+    await booking.getByLabel('请选择日期').click();
+    await booking.getByLabel('请选择日期').fill('2026-12-18');
+    await booking.getByLabel('请选择日期').press('Enter');
+    await booking.getByLabel('开始时间').click();
+    await booking.getByLabel('开始时间').fill('10:00');
+    await booking.getByLabel('开始时间').press('Enter');
+    await booking.getByLabel('预约事由').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '养老金业务' }).click();
+    await page.getByTestId('book-submit').click();
+    await expect(page.getByTestId('booked').textContent()).resolves.toContain('2026-12-18 10:00–11:00');
+    await w.shot('task-booked');
+
     // The first contact is recorded; the cap (2 marketing contacts in 7 × 24 hours) refuses the third.
     await page.getByTestId('outcome-CONTACTED').click();
     await page.waitForSelector('.ant-message-success');

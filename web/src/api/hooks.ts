@@ -3,8 +3,18 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { OrgRow } from '../app/orgTree';
+import type { BookingBody } from '../pages/tasks/appointment';
 import { ApiError, api, setCsrfToken } from './client';
-import type { Dashboard, MovedTask, Outcome, OutcomeResult, Session, TaskDetail, TaskList } from './types';
+import type {
+  BookedAppointment,
+  Dashboard,
+  MovedTask,
+  Outcome,
+  OutcomeResult,
+  Session,
+  TaskDetail,
+  TaskList,
+} from './types';
 
 /** Set at sign-in, cleared at sign-out or 401: a fresh visit asks nothing before the sign-in page. */
 const SIGNED_IN_FLAG = 'wangji.signedIn';
@@ -161,4 +171,10 @@ export const useReassign = () =>
     api<MovedTask>('POST', `/api/tasks/${v.id}/reassign`, {
       body: v.staffId ? { staffId: v.staffId } : { poolOrgId: v.poolOrgId },
     }),
+  );
+
+/** Book a home visit from a task (POST /api/tasks/:id/appointment). */
+export const useBookFromTask = () =>
+  useTaskWrite((v: { id: number; body: BookingBody }) =>
+    api<BookedAppointment>('POST', `/api/tasks/${v.id}/appointment`, { body: v.body }),
   );

@@ -2,7 +2,15 @@
 // server's OpenAPI document says it sends. A route whose answer changes fails `tsc -p web` here.
 import type { OrgRow } from '../app/orgTree';
 import type { ApiResponse, Fits } from './schema';
-import type { Dashboard, MovedTask, OutcomeResult, Session, TaskDetail, TaskList } from './types';
+import type {
+  BookedAppointment,
+  Dashboard,
+  MovedTask,
+  OutcomeResult,
+  Session,
+  TaskDetail,
+  TaskList,
+} from './types';
 
 export type Checked = [
   Fits<ApiResponse<'/api/session'>, Session>,
@@ -14,4 +22,5 @@ export type Checked = [
   Fits<ApiResponse<'/api/tasks/{id}/outcome', 'post'>, OutcomeResult>,
   Fits<ApiResponse<'/api/tasks/{id}/pickup', 'post'>, MovedTask>,
   Fits<ApiResponse<'/api/tasks/{id}/reassign', 'post'>, MovedTask>,
+  Fits<ApiResponse<'/api/tasks/{id}/appointment', 'post'>, BookedAppointment>,
 ];

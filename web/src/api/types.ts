@@ -193,3 +193,12 @@ export interface MovedTask {
   channel: string;
   due_date: string;
 }
+
+/** What a booking answers with (the slot as booked; the customer masked). */
+export interface BookedAppointment {
+  appointment_id: number;
+  task_id: number | null;
+  slot_start: string;
+  slot_end: string;
+  status: string;
+}

@@ -120,6 +120,17 @@ export const enUS: Resources = {
     level: 'Level',
   },
   tasks: {
+    book: 'Book a home visit',
+    bookDate: 'Pick a date',
+    bookStart: 'Start time',
+    bookLength: 'Length',
+    bookReason: 'Reason',
+    bookNotes: 'Notes (optional)',
+    bookSubmit: 'Book',
+    booked: 'Booked',
+    bookedSlot: 'Booked {{start}}–{{end}} (see the Field calendar)',
+    bookBadSlot: 'Enter a valid date and time',
+    minutes: '{{n}} min',
     title: 'Lead workbench',
     purpose:
       'Leads by priority: read the reason and talking points, record the outcome in one click, pick up from the pool.',
@@ -219,6 +230,15 @@ export const enUS: Resources = {
     NOT_STAFF: 'This user is not a staff member and cannot record outcomes',
     STAFF_ROLE: 'That staff member’s role does not work leads',
     OTHER: 'Refused',
+  },
+  appointmentReasons: {
+    SSC_CARD: 'Social-security card',
+    PENSION: 'Pension',
+    ACCOUNT: 'Account opening',
+    CARD_SERVICE: 'Card service',
+    WEALTH: 'Wealth',
+    BENEFIT: 'Benefit policy',
+    OTHER: 'Other',
   },
   alertSeverity: { HIGH: 'High', MEDIUM: 'Medium', INFO: 'Info' },
   kpis: {

@@ -1,6 +1,6 @@
 // One task: the reason, the talking points, the masked customer card with its suitability notes, the
 // contacts so far, one-click outcomes (the contact policy's refusal said in words), pick-up from the
-// pool and, for managers, reassignment.
+// pool, booking a home visit and, for managers, reassignment.
 import {
   Alert,
   App,
@@ -24,6 +24,7 @@ import { ErrorState, LoadingState } from '../../components/PageState';
 import { DASH, formatCount, formatDate, formatDateTime } from '../../format/format';
 import { shortLang } from '../../i18n';
 import { suitabilityNotes } from './suitability';
+import { TaskAppointment } from './TaskAppointment';
 import { refusalText, STATUS_COLORS } from './TasksPage';
 
 const CLOSED = new Set(['DONE', 'CLOSED']);
@@ -198,6 +199,7 @@ export function TaskDrawer({ id, onClose }: { id: number | null; onClose: () => 
             </Space>
           </div>
         ) : null}
+        {mayWork && open && task.customer_id ? <TaskAppointment taskId={task.task_id} /> : null}
         {can(s, 'leads:reassign') && open ? (
           <div>
             <Typography.Title level={5}>{t('tasks.reassign')}</Typography.Title>
