@@ -252,6 +252,7 @@ const PROBES: Record<string, Probe> = {
   'GET /api/funnels/county': { kind: 'org', request: (id) => ({ url: `/api/funnels/county?org=${id}` }) },
   'GET /api/funnels/ssc': { kind: 'org', request: (id) => ({ url: `/api/funnels/ssc?org=${id}` }) },
   'GET /api/funnels/leads': { kind: null, request: () => ({ url: '/api/funnels/leads' }) },
+  'GET /api/segments': { kind: 'org', request: (id) => ({ url: `/api/segments?org=${id}` }) },
   'GET /api/merchants/pricing': {
     kind: 'org',
     request: (id) => ({ url: `/api/merchants/pricing?org=${id}` }),

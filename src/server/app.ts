@@ -29,6 +29,7 @@ import { orgRoutes } from './routes/orgs.js';
 import { payrollRoutes } from './routes/payroll.js';
 import { posRoutes } from './routes/pos.js';
 import { reportRoutes } from './routes/reports.js';
+import { segmentRoutes } from './routes/segments.js';
 import { sessionRoutes } from './routes/session.js';
 import { targetRoutes } from './routes/targets.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -149,6 +150,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   reportRoutes(app, deps);
   targetRoutes(app, deps);
   funnelRoutes(app, deps);
+  segmentRoutes(app, deps);
   posRoutes(app, deps);
   payrollRoutes(app, deps);
   fieldRoutes(app, deps);
