@@ -1,0 +1,14 @@
+// A figure's label with its definition (METRICS.md) in a tooltip: every figure on the analysis pages
+// (代发 · 客群 · 商户 · 县域) carries one.
+import { InfoCircleOutlined } from '@ant-design/icons';
+import { Tooltip } from 'antd';
+
+export function Tip({ label, def }: { label: string; def: string }) {
+  return (
+    <Tooltip title={def}>
+      <span style={{ whiteSpace: 'nowrap' }}>
+        {label} <InfoCircleOutlined style={{ color: '#8c8c8c' }} />
+      </span>
+    </Tooltip>
+  );
+}
