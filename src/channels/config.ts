@@ -7,8 +7,15 @@ import { z } from 'zod';
 
 /** The refusal instruction appended to every SMS and read out on every call (PIPL art. 24). */
 export const DEFAULT_REFUSAL = '回复TD退订';
-/** The SMS text when the activity has no template of its own: {name} masked, {activity} the activity's name. */
+/**
+ * The SMS text when the activity has no template of its own. Placeholders: {name} the masked name,
+ * {activity} the activity's name, {reason} why this customer (the lead's reason), {product} the
+ * suggested product. The refusal instruction is appended to every message that does not already end
+ * with it.
+ */
 export const DEFAULT_SMS_TEMPLATE = '【旺季】尊敬的{name}客户，{activity}活动进行中，详询您的客户经理。';
+/** What the agent tells every customer called (PIPL art. 24: how to refuse marketing calls). */
+export const DEFAULT_CALL_REFUSAL = '如您不希望再接到营销电话，请告知坐席，我们将不再联系。';
 /** The script line for the call centre when the activity has none. */
 export const DEFAULT_CALL_TEMPLATE = '{activity}：{reason}';
 
@@ -57,6 +64,8 @@ export const channelsConfigSchema = z
         /** Script line per activity id; placeholders as for SMS. */
         templates: z.record(z.string(), template).default({}),
         defaultTemplate: template.default(DEFAULT_CALL_TEMPLATE),
+        /** The refusal instruction the agent states on every call (PIPL art. 24). */
+        refusalInstruction: z.string().min(1).max(200).default(DEFAULT_CALL_REFUSAL),
       })
       .strict()
       .default({
@@ -64,6 +73,7 @@ export const channelsConfigSchema = z
         format: 'csv',
         templates: {},
         defaultTemplate: DEFAULT_CALL_TEMPLATE,
+        refusalInstruction: DEFAULT_CALL_REFUSAL,
       }),
     callbacks: z
       .object({
@@ -74,7 +84,7 @@ export const channelsConfigSchema = z
       })
       .strict()
       .default({ inDir: 'channels/callbacks/in', tokenEnv: 'WANGJI_CHANNELS_CALLBACK_TOKEN' }),
-    /** The refusal instruction every SMS ends with and every call states (PIPL art. 24). */
+    /** The refusal instruction every SMS ends with (PIPL art. 24). */
     refusalInstruction: z.string().min(1).max(100).default(DEFAULT_REFUSAL),
     /** At most this many lines in one batch (the rest wait for the next send). */
     maxBatchLines: z.number().int().positive().default(50_000),
