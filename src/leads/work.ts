@@ -388,7 +388,7 @@ export interface ReassignedTask {
  * Staff roles that work tasks; lobby staff and tellers serve walk-in customers through the point of
  * service, HQ operations runs the bank: a task handed to them would wait for nobody.
  */
-const TASK_WORKER_ROLES = new Set([
+export const TASK_WORKER_ROLES = new Set([
   'ACCOUNT_MANAGER',
   'CORPORATE_RM',
   'OUTLET_MANAGER',

@@ -206,6 +206,7 @@ const PROBES: Record<string, Probe> = {
   'DELETE /api/session': { kind: null, request: () => ({ url: '/api/session' }), audit: 'LOGOUT' }, // on a second session
   'GET /api/dashboard': { kind: 'org', request: (id) => ({ url: `/api/dashboard?org=${id}` }) },
   'GET /api/orgs': { kind: null, request: () => ({ url: '/api/orgs' }) },
+  'GET /api/team': { kind: 'org', request: (id) => ({ url: `/api/team?org=${id}` }) },
   'GET /api/tasks': {
     kind: null,
     request: () => ({ url: '/api/tasks?status=OPEN,IN_PROGRESS,QUEUED,DONE' }),

@@ -15,6 +15,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
 import { configureMasking } from '../domain/masking.js';
+import { installOperations, type OperationsOptions } from '../nightly/install.js';
+import { JobQueue } from '../ops/jobs.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { SESSION_COOKIE } from './auth/index.js';
 import { installErrorHandler } from './errors.js';
@@ -33,6 +35,7 @@ import { segmentRoutes } from './routes/segments.js';
 import { sessionRoutes } from './routes/session.js';
 import { targetRoutes } from './routes/targets.js';
 import { taskRoutes } from './routes/tasks.js';
+import { teamRoutes } from './routes/team.js';
 import { webAppRoutes } from './static.js';
 
 export interface AppOptions {
@@ -47,6 +50,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Operations: the drops root, the season file runs use, the job queue (src/server/routes/ops.ts). */
   ops?: OpsOptions;
+  /** Running unattended: /healthz, /readyz, /metrics, alerts, the nightly drop folder (src/nightly/install.ts). */
+  operations?: OperationsOptions;
   /** The built web app served at / (default dist/web; src/server/static.ts). */
   webRoot?: string;
 }
@@ -147,6 +152,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   dashboardRoutes(app, deps);
   orgRoutes(app, deps);
   taskRoutes(app, deps);
+  teamRoutes(app, deps);
   reportRoutes(app, deps);
   targetRoutes(app, deps);
   funnelRoutes(app, deps);
@@ -156,7 +162,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   fieldRoutes(app, deps);
   fieldTableRoutes(app, deps);
   appointmentRoutes(app, deps);
-  opsRoutes(app, deps, o.ops);
+  // One job queue for the API's loads and runs and the nightly drops (never two at a time).
+  const jobs =
+    o.ops?.jobs ??
+    new JobQueue({ now, onError: (job, err) => app.log.error({ err, job: job.id, kind: job.kind }, 'job failed') });
+  opsRoutes(app, deps, { ...o.ops, jobs });
+  installOperations(app, deps, jobs, o.ops?.season, o.operations);
   await webAppRoutes(app, o.webRoot);
   return app;
 }

@@ -175,6 +175,17 @@ e2eDescribe('web app e2e: frame, dashboard, workbench', () => {
     await page.click('text=Lead workbench');
     await page.waitForSelector('[data-testid=task-table] .ant-table-row');
     await w.shot('tasks-branch-manager-en');
+    // The team's progress: every staff member of the branch who works tasks, the API's figures.
+    await page.getByRole('tab', { name: 'Team progress' }).click();
+    await page.waitForSelector('[data-testid=team-progress] .ant-table-row');
+    const team = await page.evaluate(async () => {
+      const r = await fetch('/api/team');
+      return (await r.json()) as { members: { staff_id: string; open: number }[] };
+    });
+    expect(team.members.length).toBeGreaterThan(1);
+    const firstRow = page.locator('[data-testid=team-progress] .ant-table-row').first();
+    await expect(firstRow.textContent()).resolves.toContain(team.members[0]?.staff_id ?? '?');
+    await w.shot('team-progress-en');
     await page.click('.ant-segmented-item:has-text("中文")');
 
     // Sign out: back to the sign-in page, and the API no longer answers.

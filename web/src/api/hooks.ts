@@ -5,6 +5,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import type { OrgRow } from '../app/orgTree';
 import type { BookingBody } from '../pages/tasks/appointment';
 import { ApiError, api, setCsrfToken } from './client';
+import type { ApiResponse } from './schema';
 import type {
   BookedAppointment,
   Dashboard,
@@ -178,3 +179,13 @@ export const useBookFromTask = () =>
   useTaskWrite((v: { id: number; body: BookingBody }) =>
     api<BookedAppointment>('POST', `/api/tasks/${v.id}/appointment`, { body: v.body }),
   );
+
+export type TeamMember = ApiResponse<'/api/team'>['members'][number];
+
+/** The team's progress on leads in an org's subtree (managers). */
+export function useTeam(org: string) {
+  return useQuery({
+    queryKey: ['team', org],
+    queryFn: () => api<ApiResponse<'/api/team'>>('GET', '/api/team', { query: { org } }),
+  });
+}

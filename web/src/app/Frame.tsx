@@ -85,7 +85,7 @@ export function Frame({ children }: { children: ReactNode }) {
         </Dropdown>
       </Layout.Header>
       <Layout>
-        <Layout.Sider width={180} theme="light" className="wj-sider">
+        <Layout.Sider width={200} theme="light" className="wj-sider">
           <Menu
             mode="inline"
             selectedKeys={selected ? [selected.key] : []}

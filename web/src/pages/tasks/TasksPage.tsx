@@ -1,6 +1,6 @@
 // 名单工作台: my tasks or the pool, best first, filtered by view, activity and status, with the row
 // count and pagination; a click opens the task; pool tasks are picked up in one click.
-import { App, Button, Segmented, Select, Table, Tag } from 'antd';
+import { App, Button, Segmented, Select, Table, Tabs, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, PageHead } from '../../components/PageState';
 import { DASH, formatCount, formatDate } from '../../format/format';
 import { shortLang } from '../../i18n';
 import { TaskDrawer } from './TaskDrawer';
+import { TeamProgress } from './TeamProgress';
 
 export const STATUS_COLORS: Record<string, string> = {
   QUEUED: 'default',
@@ -44,6 +45,8 @@ export function TasksPage() {
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(50);
   const [openId, setOpenId] = useState<number | null>(null);
+  const manager = s.user.permissions.includes('leads:reassign');
+  const [tab, setTab] = useState<'list' | 'team'>('list');
   const q = useTasks({ view, status, activity, limit: pageSize, offset: (page - 1) * pageSize, lang });
   const activities = useTaskActivities(lang);
   const pickUp = usePickUp();
@@ -141,7 +144,19 @@ export function TasksPage() {
   return (
     <div data-testid="page-tasks">
       <PageHead title={t('tasks.title')} purpose={t('tasks.purpose')} />
-      <div className="wj-filters">
+      {manager ? (
+        <Tabs
+          activeKey={tab}
+          onChange={(k) => setTab(k as 'list' | 'team')}
+          items={[
+            { key: 'list', label: t('tasks.tabList') },
+            { key: 'team', label: t('tasks.tabTeam') },
+          ]}
+          data-testid="tasks-tabs"
+        />
+      ) : null}
+      {tab === 'team' ? <TeamProgress /> : null}
+      <div className="wj-filters" hidden={tab === 'team'}>
         <Segmented<TaskFilters['view']>
           value={view}
           onChange={(v) => {
@@ -184,7 +199,7 @@ export function TasksPage() {
           {q.data ? t('tasks.total', { n: formatCount(q.data.total) }) : null}
         </span>
       </div>
-      {q.isError ? (
+      {tab === 'team' ? null : q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : (
         <Table<TaskView>
