@@ -15,7 +15,7 @@ import { formatCount, formatMoney, formatPercent, formatWan } from '../../format
 import { shortLang } from '../../i18n';
 import { type Employer, type PayrollMonth, usePayrollEmployers, usePayrollOrg, usePayrollOrgs } from './api';
 import { byDecimal, headline, monthLabel, payrollChartOption, searchEmployers } from './charts';
-import { downloadCsv, toCsv } from './csv';
+import { downloadCsv, sortLike, type TableSort, tableSort, toCsv } from './csv';
 import { EmployerDrawer } from './EmployerDrawer';
 import { Tip } from './Tip';
 
@@ -179,7 +179,7 @@ function Employers({
   const [text, setText] = useState('');
   const q = usePayrollEmployers({ org, tier, alert });
   const rows = useMemo(() => searchEmployers(q.data?.employers ?? [], text), [q.data, text]);
-  const [shown, setShown] = useState<Employer[] | null>(null);
+  const [sort, setSort] = useState<TableSort<Employer> | null>(null);
   const wan = t('dashboard.wanUnit');
   const alertText = (e: Employer) =>
     e.alert ? t(`payroll.alertKinds.${e.alert.kind}`, { defaultValue: e.alert.kind }) : t('payroll.noAlert');
@@ -250,7 +250,7 @@ function Employers({
     },
   ];
   const exportCsv = () => {
-    const list = shown ?? rows;
+    const list = sortLike(rows, sort);
     downloadCsv(
       `payroll-employers-${org}.csv`,
       toCsv(
@@ -331,7 +331,7 @@ function Employers({
           pagination={{ pageSize: 20, showSizeChanger: false, hideOnSinglePage: true }}
           scroll={{ x: 900 }}
           rowClassName={(e) => (e.alert ? 'wj-row-laggard' : '')}
-          onChange={(_p, _f, _s, extra) => setShown(extra.currentDataSource)}
+          onChange={(_p, _f, sorter) => setSort(tableSort(sorter))}
           locale={{
             emptyText: <EmptyState title={t('payroll.noEmployers')} hint={t('payroll.noEmployersHint')} />,
           }}

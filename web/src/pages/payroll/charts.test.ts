@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Employer, PayrollMonth } from './api';
 import { byDecimal, headline, payrollChartOption, searchEmployers, visitPlanKey } from './charts';
-import { toCsv } from './csv';
+import { sortLike, tableSort, toCsv } from './csv';
 
 const months: PayrollMonth[] = Array.from({ length: 13 }, (_, i) => ({
   month: `${i === 0 ? '2025-12' : `2026-${String(i).padStart(2, '0')}`}-01`,
@@ -95,5 +95,18 @@ describe('toCsv', () => {
         ],
       ),
     ).toBe('\uFEFF单位,金额\r\n"甲,公司","1,234.00"\r\n"say ""hi""",\r\n');
+  });
+});
+
+describe('sortLike', () => {
+  it('orders the rows as the table shows them', () => {
+    const rows = [{ n: 2 }, { n: 3 }, { n: 1 }];
+    const compare = (a: { n: number }, b: { n: number }) => a.n - b.n;
+    expect(sortLike(rows, { compare, order: 'descend' }).map((r) => r.n)).toEqual([3, 2, 1]);
+    expect(sortLike(rows, { compare, order: 'ascend' }).map((r) => r.n)).toEqual([1, 2, 3]);
+    expect(sortLike(rows, null).map((r) => r.n)).toEqual([2, 3, 1]);
+    expect(tableSort({ order: 'ascend', column: { sorter: compare } })).toEqual({ compare, order: 'ascend' });
+    expect(tableSort({ order: null, column: { sorter: compare } })).toBeNull();
+    expect(tableSort({ order: 'ascend', column: { sorter: true } })).toBeNull();
   });
 });
