@@ -56,6 +56,18 @@ e2eDescribe('web app e2e: frame, dashboard, workbench', () => {
       new Set([e.users.get('account-manager')?.staffId]),
     );
     await w.shot('tasks-account-manager');
+
+    // By keyboard alone: focus a row's button, Enter opens the task, Escape closes it.
+    const view = page
+      .locator('[data-testid=task-table] .ant-table-row')
+      .first()
+      .getByRole('button', { name: '查看' });
+    await view.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=task-reason]');
+    expect(await page.locator('.ant-drawer-open').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('.ant-drawer-open') === null);
     expect(w.errors).toEqual([]);
   }, 90_000);
 
