@@ -18,7 +18,7 @@ export function OrgPicker() {
     <TreeSelect
       data-testid="org-picker"
       aria-label={t('top.org')}
-      style={{ width: 240 }}
+      style={{ width: 210 }}
       value={orgId}
       treeData={tree}
       treeDefaultExpandedKeys={[q.data.root]}
