@@ -417,8 +417,18 @@ export async function run(argv: string[]): Promise<number> {
     .option('--config <file>', 'season file (default season/default.yaml)')
     .option('--drops-root <dir>', 'the folder POST /api/ops/loads may load drops from', './data/drops')
     .option('--web-root <dir>', 'the built web app to serve at / (default dist/web)')
+    .option('--drops <dir>', 'watch this folder for nightly drops: load, run and publish each (docs/operations.md)')
+    .option('--ops-config <file>', 'operations config file (default config/wangji.yaml when it exists)')
     .action(
-      async (o: { port: number; host: string; config?: string; dropsRoot: string; webRoot?: string }) => {
+      async (o: {
+        port: number;
+        host: string;
+        config?: string;
+        dropsRoot: string;
+        webRoot?: string;
+        drops?: string;
+        opsConfig?: string;
+      }) => {
         const { target, out } = ctx();
         // Loaded on demand: the other commands need not load the HTTP stack.
         const { serveCommand } = await import('./commands/serve.js');
@@ -441,10 +451,16 @@ export async function run(argv: string[]): Promise<number> {
     .requiredOption('--org <id>', 'the org the user is bound to')
     .option('--staff <id>', 'the staff member the user is (needed for staff roles)')
     .option('--name <text>', 'display name')
-    .action(async (username: string, o: { role: string; org: string; staff?: string; name?: string }) => {
-      const { target, out } = ctx();
-      code = await usersAddCommand(target, { username, ...o }, out);
-    });
+    .option('--email <address>', "where the user's notices go (wangji notices)")
+    .action(
+      async (
+        username: string,
+        o: { role: string; org: string; staff?: string; name?: string; email?: string },
+      ) => {
+        const { target, out } = ctx();
+        code = await usersAddCommand(target, { username, ...o }, out);
+      },
+    );
   common(users.command('disable').argument('<username>'))
     .description('disable a user and revoke all of their sessions at once')
     .action(async (username: string) => {
@@ -477,6 +493,83 @@ export async function run(argv: string[]): Promise<number> {
     .action(async (o: { limit: number }) => {
       const { target, out } = ctx();
       code = await auditListCommand(target, o, out);
+    });
+
+  // Channel hand-offs and notices (issue #10 part B): loaded on demand, like serve.
+  const remoteChannel = (v: string) => {
+    if (v !== 'SMS' && v !== 'OUTBOUND_CALL') throw new InvalidArgumentError('must be SMS or OUTBOUND_CALL');
+    return v as 'SMS' | 'OUTBOUND_CALL';
+  };
+  const channels = program
+    .command('channels')
+    .description(
+      'remote channels: SMS batches and outbound-call lists for the systems that send (docs/operations.md)',
+    );
+  common(channels.command('send'))
+    .description(
+      'hand the open SMS / outbound-call tasks the contact policy allows now to the sending systems',
+    )
+    .option('--channel <SMS|OUTBOUND_CALL>', 'one channel (default both)', remoteChannel)
+    .option('--at <time>', 'the moment of sending, ISO 8601 (default now)')
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .option('--ops-config <file>', 'operations config file (default config/wangji.yaml when it exists)')
+    .action(
+      async (o: { channel?: 'SMS' | 'OUTBOUND_CALL'; at?: string; config?: string; opsConfig?: string }) => {
+        const { target, out } = ctx();
+        const { channelsSendCommand } = await import('./commands/channels.js');
+        code = await channelsSendCommand(target, o, out);
+      },
+    );
+  common(channels.command('callback').argument('<file>', 'a callback file (.jsonl, or .csv with a header)'))
+    .description(
+      'apply delivery reports and call outcomes (idempotent: a line applied before changes nothing)',
+    )
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .action(async (file: string, o: { config?: string }) => {
+      const { target, out } = ctx();
+      const { channelsCallbackCommand } = await import('./commands/channels.js');
+      code = await channelsCallbackCommand(target, file, o, out);
+    });
+
+  const notices = program
+    .command('notices')
+    .description('notices to people by email: weekly briefing, laggard lists, daily digests (the outbox)');
+  common(notices.command('send'))
+    .description('send the notices due (failed ones are retried with backoff; sent ones never again)')
+    .option('--ops-config <file>', 'operations config file (default config/wangji.yaml when it exists)')
+    .action(async (o: { opsConfig?: string }) => {
+      const { target, out } = ctx();
+      const { noticesSendCommand } = await import('./commands/notices.js');
+      code = await noticesSendCommand(target, o, out);
+    });
+  common(notices.command('digest'))
+    .description("queue today's digests: each account manager's new tasks and due appointments")
+    .option('--at <time>', 'the day, as a moment ISO 8601 (default now)')
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .option('--ops-config <file>', 'operations config file (default config/wangji.yaml when it exists)')
+    .action(async (o: { at?: string; config?: string; opsConfig?: string }) => {
+      const { target, out } = ctx();
+      const { noticesDigestCommand } = await import('./commands/notices.js');
+      code = await noticesDigestCommand(target, o, out);
+    });
+  common(notices.command('briefing'))
+    .description('queue the weekly briefing (xlsx) and the managers’ laggard lists of a data date')
+    .requiredOption('--as-of <date>', 'the data date', date)
+    .option('--config <file>', 'season file (default season/default.yaml)')
+    .option('--ops-config <file>', 'operations config file (default config/wangji.yaml when it exists)')
+    .action(async (o: { asOf: string; config?: string; opsConfig?: string }) => {
+      const { target, out } = ctx();
+      const { noticesBriefingCommand } = await import('./commands/notices.js');
+      code = await noticesBriefingCommand(target, o, out);
+    });
+  common(
+    notices.command('email').argument('<username>').argument('[address]', 'the address (none: clear it)'),
+  )
+    .description("set where a user's notices go")
+    .action(async (username: string, address: string | undefined) => {
+      const { target, out } = ctx();
+      const { noticesEmailCommand } = await import('./commands/notices.js');
+      code = await noticesEmailCommand(target, { username, email: address ?? null }, out);
     });
 
   try {

@@ -1,10 +1,15 @@
 // wangji serve: the API server over the database (it owns a DuckDB file while it runs). Prints the URL,
 // logs requests as JSON lines on stderr, and closes the server and the database on SIGINT or SIGTERM.
+// With --drops DIR (or drops.dir in the ops config) it also watches the nightly drop folder
+// (src/nightly/scheduler.ts); --ops-config names the operations config file (default
+// config/wangji.yaml when it exists: src/nightly/config.ts, docs/operations.md).
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
+import { type OpsConfig, readOpsConfig } from '../../nightly/config.js';
+import type { AfterPublish } from '../../nightly/scheduler.js';
 import { DEFAULT_DROPS_ROOT } from '../../ops/drops.js';
 import { readSeasonFile } from '../../ops/season.js';
 import { buildApp } from '../../server/app.js';
@@ -18,6 +23,18 @@ export interface ServeOptions {
   dropsRoot?: string;
   /** The built web app to serve at / (default dist/web). */
   webRoot?: string;
+  /** The nightly drop folder to watch (overrides drops.dir of the ops config). */
+  drops?: string;
+  /** The operations config file (default config/wangji.yaml when it exists). */
+  opsConfig?: string;
+}
+
+/**
+ * What runs after each nightly publication, in order (the channels' batches, the notices' digest …):
+ * add a step here. A step that throws is logged and alerted; the publication stands.
+ */
+export function afterPublishSteps(_ops: OpsConfig): AfterPublish[] {
+  return [];
 }
 
 /** Resolves with the exit code once a signal has stopped the server. */
@@ -25,6 +42,9 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
   // Read once: the API's runs use this file (its hash goes to the run ledger and the audit log).
   const season = readSeasonFile(o.config);
   const dropsRoot = resolve(o.dropsRoot ?? DEFAULT_DROPS_ROOT);
+  const ops = readOpsConfig(o.opsConfig);
+  const dropsDirSetting = o.drops ?? ops.config.drops.dir;
+  const dropsDir = dropsDirSetting ? resolve(dropsDirSetting) : null;
   const db = await openDb(target);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
@@ -33,6 +53,7 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
       config: season.config,
       log: { stream: process.stderr },
       ops: { dropsRoot, season },
+      operations: { config: ops.config, dropsDir, afterPublish: afterPublishSteps(ops.config) },
       ...(o.webRoot ? { webRoot: resolve(o.webRoot) } : {}),
     });
     await app.listen({ port: o.port, host: o.host });
@@ -44,13 +65,19 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
   const port = typeof address === 'object' && address ? address.port : o.port;
   const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `http://${shown}:${port}`;
-  out.result({ url, docs: `${url}/api/docs`, db: db.location, dropsRoot }, () => [
-    `旺季 Wangji 网页 web app: ${url}  (接口 API: ${url}/api)`,
-    `接口文档 API docs: ${url}/api/docs`,
-    `数据库 Database: ${db.location}`,
-    `数据投放目录 Drops root: ${dropsRoot}${existsSync(dropsRoot) ? '' : ' (missing: loads through the API are refused until it exists)'}`,
-    'Ctrl-C to stop',
-  ]);
+  out.result(
+    { url, docs: `${url}/api/docs`, db: db.location, dropsRoot, dropsDir, opsConfig: ops.file },
+    () => [
+      `旺季 Wangji 网页 web app: ${url}  (接口 API: ${url}/api)`,
+      `接口文档 API docs: ${url}/api/docs`,
+      `数据库 Database: ${db.location}`,
+      `数据投放目录 Drops root: ${dropsRoot}${existsSync(dropsRoot) ? '' : ' (missing: loads through the API are refused until it exists)'}`,
+      `夜间投放 Nightly drops: ${dropsDir ? `${dropsDir} (published by ${ops.config.drops.expectedBy} bank time)` : 'not watched (--drops DIR)'}`,
+      `运维配置 Ops config: ${ops.file ?? 'defaults (no config/wangji.yaml)'}`,
+      `健康 Health: ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+      'Ctrl-C to stop',
+    ],
+  );
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
