@@ -611,6 +611,12 @@ describeEachEngine('the API on a hand-made bank', (engine) => {
         zh: expect.stringContaining('停发'),
         en: expect.stringContaining('stopped'),
       });
+      // The English sentence agrees with its count (1 employer, 2 employers).
+      for (const a of res.alerts as { kind: string; count: number; en: string }[])
+        if (a.kind === 'PAYROLL_STOPPED')
+          expect(a.en).toBe(
+            `${a.count} payroll employer${a.count === 1 ? '' : 's'} stopped paying salaries here`,
+          );
     } finally {
       await db.execute("UPDATE tasks SET due_date = DATE '2027-01-27' WHERE task_id = 4");
       await db.exec('DELETE FROM payroll_alerts; DELETE FROM budgets');

@@ -14,6 +14,8 @@ import type { Db } from '../../db/types.js';
 import type { Principal } from '../roles.js';
 import { customerVisible, employerVisible, SqlParams, taskVisible } from '../scope.js';
 
+/** `1 task`, `3 tasks`: the English sentences agree with their count. */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export type Severity = 'HIGH' | 'MEDIUM' | 'INFO';
 
 export interface Alert {
@@ -72,7 +74,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
       count: n('STOPPED'),
       subject: null,
       zh: `${n('STOPPED')} 家代发单位本月停发工资`,
-      en: `${n('STOPPED')} payroll employers stopped paying salaries here`,
+      en: `${plural(n('STOPPED'), 'payroll employer')} stopped paying salaries here`,
     });
     add({
       kind: 'PAYROLL_DROP',
@@ -80,7 +82,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
       count: n('DROP'),
       subject: null,
       zh: `${n('DROP')} 家代发单位代发人数明显下降`,
-      en: `${n('DROP')} payroll employers paid markedly fewer people`,
+      en: `${plural(n('DROP'), 'payroll employer')} paid markedly fewer people`,
     });
   }
 
@@ -99,7 +101,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
       count: n,
       subject: null,
       zh: `${n} 位代发客户工资停发`,
-      en: `${n} payroll customers' salaries stopped`,
+      en: `${n} payroll ${n === 1 ? "customer's salary" : "customers' salaries"} stopped`,
     });
   }
 
@@ -117,7 +119,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
       count: own,
       subject: null,
       zh: `${own} 项指标落后于时序进度`,
-      en: `${own} KPIs are behind time progress`,
+      en: `${plural(own, 'KPI')} ${own === 1 ? 'is' : 'are'} behind time progress`,
     });
     const children = await count(
       db,
@@ -131,7 +133,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
       count: children,
       subject: null,
       zh: `${children} 个下级机构有落后指标`,
-      en: `${children} child orgs are laggards on some KPI`,
+      en: `${plural(children, 'child org')} ${children === 1 ? 'is a laggard' : 'are laggards'} on some KPI`,
     });
   }
 
@@ -154,7 +156,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
       count: overdue,
       subject: null,
       zh: `${overdue} 条名单任务已过期未处理`,
-      en: `${overdue} tasks are past their due date`,
+      en: `${plural(overdue, 'task')} ${overdue === 1 ? 'is' : 'are'} past the due date`,
     });
     add({
       kind: 'TASKS_QUEUED',
@@ -162,7 +164,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
       count: queued,
       subject: null,
       zh: `${queued} 条名单任务排队等待（人员容量或接触上限）`,
-      en: `${queued} tasks are queued (staff capacity or the contact cap)`,
+      en: `${plural(queued, 'task')} ${queued === 1 ? 'is' : 'are'} queued (staff capacity or the contact cap)`,
     });
   }
 
@@ -204,7 +206,7 @@ export async function dashboardAlerts(c: AlertContext): Promise<Alert[]> {
         count: Number(b.refusals),
         subject,
         zh: `${b.branch_id} ${kindZh}预算不足，${Number(b.refusals)} 笔奖励未能发放`,
-        en: `${b.branch_id} ${b.kind} budget: ${Number(b.refusals)} grants could not be paid`,
+        en: `${b.branch_id} ${b.kind} budget: ${plural(Number(b.refusals), 'grant')} could not be paid`,
       });
     }
   }
