@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import type { Db } from '../../db/types.js';
+import { setUserEmail } from '../../notices/notices.js';
 import { addUser, disableUser, listUsers, resetPassword, UserError } from '../../server/auth/users.js';
 import { type Output, renderTable } from '../output.js';
 
@@ -37,7 +38,7 @@ const ONCE = '密码只显示这一次 This password is shown once: hand it over
 
 export function usersAddCommand(
   target: DbTarget,
-  o: { username: string; role: string; org: string; staff?: string; name?: string },
+  o: { username: string; role: string; org: string; staff?: string; name?: string; email?: string },
   out: Output,
 ): Promise<number> {
   return withUsers(target, out, async (db) => {
@@ -46,6 +47,8 @@ export function usersAddCommand(
       { username: o.username, role: o.role, orgId: o.org, staffId: o.staff, displayName: o.name },
       { actor: cliActor() },
     );
+    // Where the user's notices go (src/notices/): set after the user exists, audited on its own.
+    if (o.email) await setUserEmail(db, { username: user.username, email: o.email, actor: cliActor() });
     out.result({ ...user, password }, () => [
       `用户已添加 User added: ${user.username} (${user.role}, org ${user.orgId}${user.staffId ? `, staff ${user.staffId}` : ''})`,
       `密码 Password: ${password}`,
