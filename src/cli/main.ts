@@ -417,7 +417,10 @@ export async function run(argv: string[]): Promise<number> {
     .option('--config <file>', 'season file (default season/default.yaml)')
     .option('--drops-root <dir>', 'the folder POST /api/ops/loads may load drops from', './data/drops')
     .option('--web-root <dir>', 'the built web app to serve at / (default dist/web)')
-    .option('--drops <dir>', 'watch this folder for nightly drops: load, run and publish each (docs/operations.md)')
+    .option(
+      '--drops <dir>',
+      'watch this folder for nightly drops: load, run and publish each (docs/operations.md)',
+    )
     .option('--ops-config <file>', 'operations config file (default config/wangji.yaml when it exists)')
     .action(
       async (o: {

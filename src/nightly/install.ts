@@ -45,7 +45,7 @@ export function installOperations(
 ): NightlyScheduler | null {
   const config = o.config ?? defaultOpsConfig();
   healthRoutes(app, deps, { maxPublicationAgeHours: config.health.maxPublicationAgeHours });
-  installMetrics(app, deps.db, { token: secretFromEnv(config.metrics.tokenEnv, o.env), jobs });
+  installMetrics(app, deps.db, { token: secretFromEnv(config.metrics.tokenEnv, o.env), jobs, now: deps.now });
   nightlyRoutes(app, deps);
 
   const dir = o.dropsDir ?? config.drops.dir;

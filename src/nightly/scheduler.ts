@@ -161,6 +161,7 @@ export class NightlyScheduler {
    */
   tick(): Promise<DropOutcome[]> {
     if (this.ticking) return this.ticking;
+    if (this.stopped) return Promise.resolve([]);
     this.ticking = this.doTick().finally(() => {
       this.ticking = null;
     });
@@ -264,7 +265,7 @@ export class NightlyScheduler {
       });
       if (!loadJob) return null;
       const loaded = load as LoadReport | null;
-      if (!loaded || loaded.status !== 'APPLIED')
+      if (loaded?.status !== 'APPLIED')
         return await this.fail(drop, seenAt, loaded?.asOf ?? drop.asOf ?? bankDate(seenAt), {
           message: loadJob.message ?? 'the load failed',
           load: loaded,
@@ -288,7 +289,7 @@ export class NightlyScheduler {
       );
       if (!runJob) return null;
       const ran = run as RunReport | null;
-      if (!ran || ran.status !== 'PUBLISHED')
+      if (ran?.status !== 'PUBLISHED')
         return await this.fail(drop, seenAt, asOf, {
           message: `the run failed: ${runJob.message ?? 'no report'} (the drop's rows are loaded, not published)`,
           load: loaded,

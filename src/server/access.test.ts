@@ -299,6 +299,10 @@ const PROBES: Record<string, Probe> = {
     request: () => ({ url: '/api/ops/quarantine' }),
     noLeakCheck: true,
   },
+  // The nightly drop's alerts and drops (src/nightly/routes.ts); /healthz, /readyz and /metrics are
+  // outside /api/ (public, no data): src/server/routes/health.test.ts.
+  'GET /api/ops/alerts': { kind: null, request: () => ({ url: '/api/ops/alerts' }) },
+  'GET /api/ops/drops': { kind: null, request: () => ({ url: '/api/ops/drops' }) },
 };
 
 /** A staff member of each org (who goes, for a manager's records), and a customer at home there. */

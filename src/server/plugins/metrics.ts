@@ -27,6 +27,8 @@ export interface MetricsOptions {
   token: string | null;
   /** The job queue whose jobs are counted (the server's one queue). */
   jobs?: JobQueue;
+  /** The clock the publication's age is judged by (the app's). */
+  now?: () => Date;
 }
 
 export const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -118,7 +120,7 @@ export function installMetrics(app: FastifyInstance, db: Db, o: MetricsOptions):
         m.sample('wangji_http_request_duration_seconds_sum', h.labels, h.sum);
         m.sample('wangji_http_request_duration_seconds_count', h.labels, h.count);
       }
-      await databaseMetrics(db, m);
+      await databaseMetrics(db, m, o.now ?? (() => new Date()));
       if (o.jobs) {
         const byStatus = new Map<string, number>(['QUEUED', 'RUNNING', 'DONE', 'FAILED'].map((s) => [s, 0]));
         for (const j of o.jobs.list()) byStatus.set(j.status, (byStatus.get(j.status) ?? 0) + 1);
@@ -138,7 +140,7 @@ export function installMetrics(app: FastifyInstance, db: Db, o: MetricsOptions):
   );
 }
 
-async function databaseMetrics(db: Db, m: MetricsText): Promise<void> {
+async function databaseMetrics(db: Db, m: MetricsText, now: () => Date): Promise<void> {
   const [run] = await db.query<{ models: string; finished_at: string; started_at: string }>(
     `SELECT models, started_at, finished_at FROM runs WHERE status = 'PUBLISHED' AND stage IS NULL
       ORDER BY run_id DESC LIMIT 1`,
@@ -177,7 +179,11 @@ async function databaseMetrics(db: Db, m: MetricsText): Promise<void> {
     `SELECT max(finished_at) AS at FROM runs WHERE status = 'PUBLISHED'`,
   );
   if (pub?.at)
-    m.sample('wangji_last_publication_age_seconds', {}, Math.round((Date.now() - Date.parse(pub.at)) / 1000));
+    m.sample(
+      'wangji_last_publication_age_seconds',
+      {},
+      Math.round((now().getTime() - Date.parse(pub.at)) / 1000),
+    );
 
   const [load] = await db.query<Record<string, number>>(
     `SELECT rows_read, rows_loaded, rows_quarantined, rows_collapsed FROM loads WHERE status = 'APPLIED'
