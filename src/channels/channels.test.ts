@@ -14,9 +14,11 @@ import { bank, config, RAW } from '../../test/api-bank.js';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank } from '../../test/hand-made.js';
 import { MOBILE } from '../../test/server.js';
+import { opsConfigSchema } from '../nightly/config.js';
 import { batchFileText, produceChannelBatches } from './batches.js';
 import { applyCallbacks, parseCallbackText } from './callbacks.js';
 import { channelsConfigSchema } from './config.js';
+import { channelsAndNoticesSteps } from './schedule.js';
 
 const D = '2027-01-20';
 /** 22:00 bank time on D; 09:00 bank time on D + 1. */
@@ -270,6 +272,33 @@ describeEachEngine('channel hand-offs', (engine) => {
     expect(second).toMatchObject({ lines: 8, applied: 0, duplicates: 5 });
     expect(await snapshot(db)).toBe(before);
     expect(await count(db, "SELECT count(*) AS n FROM audit_log WHERE action = 'CHANNEL_CALLBACK'")).toBe(2);
+  });
+
+  it('runs as an afterPublish step of the nightly scheduler', async () => {
+    await db.exec(
+      `INSERT INTO leads VALUES (20, DATE '2026-11-15', 'WEALTH', 'CUSTOMER', 'C4', 'C4', 'C4', NULL, '{"age": 46}', '{"age": 46}', DATE '${D}', DATE '${D}', 'OPEN', DATE '${D}', NULL, 0.05, 10, 1, 0.5, FALSE, FALSE)`,
+    );
+    await db.exec(
+      `INSERT INTO tasks VALUES (20, 20, 'WEALTH', 'C4', 'RC', NULL, 'SMS', 'O3', 'OPEN', NULL, DATE '${D}', DATE '${D}', DATE '2027-01-27', NULL, NULL, NULL)`,
+    );
+    const ops = opsConfigSchema.parse({ channels: { sms: { outDir: join(dir, 'step') } } });
+    const logs: object[] = [];
+    const log = { info: (o: object) => void logs.push(o), warn: () => undefined, error: () => undefined };
+    for (const step of channelsAndNoticesSteps(config, ops))
+      await step({
+        db,
+        asOf: D,
+        drop: 'd',
+        loadId: 1,
+        runId: 1,
+        at: new Date(AT_09.getTime() + 7_200_000),
+        log,
+      });
+    const [line] = await db.query<{ task_id: number }>(
+      'SELECT task_id FROM channel_batch_lines WHERE task_id = 20',
+    );
+    expect(Number(line?.task_id)).toBe(20);
+    expect(JSON.stringify(logs)).not.toMatch(MOBILE);
   });
 
   it('reads CSV callback files too', () => {

@@ -88,6 +88,11 @@ export const channelsConfigSchema = z
     refusalInstruction: z.string().min(1).max(100).default(DEFAULT_REFUSAL),
     /** At most this many lines in one batch (the rest wait for the next send). */
     maxBatchLines: z.number().int().positive().default(50_000),
+    /**
+     * `wangji serve`: send batches (and due notices) every this many minutes outside the quiet hours,
+     * so that the night's tasks go out from 09:00; 0: only after each publication and by the CLI.
+     */
+    sendEveryMinutes: z.number().int().min(0).max(1440).default(15),
   })
   .strict();
 

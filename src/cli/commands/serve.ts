@@ -6,6 +6,8 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { channelsAndNoticesSteps, startChannelsTimer } from '../../channels/schedule.js';
+import type { SeasonConfig } from '../../config/season.js';
 import type { DbTarget } from '../../db/open.js';
 import { openDb } from '../../db/open.js';
 import { type OpsConfig, readOpsConfig } from '../../nightly/config.js';
@@ -33,8 +35,9 @@ export interface ServeOptions {
  * What runs after each nightly publication, in order (the channels' batches, the notices' digest …):
  * add a step here. A step that throws is logged and alerted; the publication stands.
  */
-export function afterPublishSteps(_ops: OpsConfig): AfterPublish[] {
-  return [];
+export function afterPublishSteps(ops: OpsConfig, season?: SeasonConfig): AfterPublish[] {
+  // The remote channels' batches and the notices (src/channels/schedule.ts), near the end.
+  return season ? [...channelsAndNoticesSteps(season, ops)] : [];
 }
 
 /** Resolves with the exit code once a signal has stopped the server. */
@@ -47,16 +50,22 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
   const dropsDir = dropsDirSetting ? resolve(dropsDirSetting) : null;
   const db = await openDb(target);
   let app: Awaited<ReturnType<typeof buildApp>>;
+  let stopChannels: () => void = () => undefined;
   try {
     app = await buildApp({
       db,
       config: season.config,
       log: { stream: process.stderr },
       ops: { dropsRoot, season },
-      operations: { config: ops.config, dropsDir, afterPublish: afterPublishSteps(ops.config) },
+      operations: {
+        config: ops.config,
+        dropsDir,
+        afterPublish: afterPublishSteps(ops.config, season.config),
+      },
       ...(o.webRoot ? { webRoot: resolve(o.webRoot) } : {}),
     });
     await app.listen({ port: o.port, host: o.host });
+    stopChannels = startChannelsTimer(db, season.config, ops.config, app.log);
   } catch (e) {
     await db.close();
     throw e;
@@ -84,6 +93,7 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
       if (stopping) return;
       stopping = true;
       out.progress(`${signal}: stopping`);
+      stopChannels();
       app
         .close()
         .catch((e: unknown) => out.error(`closing the server: ${(e as Error).message}`))
