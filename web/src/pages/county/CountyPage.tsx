@@ -234,7 +234,7 @@ function Assessment({ org, t, lang }: { org: string; t: T; lang: 'zh' | 'en' }) 
   ];
   return (
     <Row gutter={[12, 12]}>
-      <Col xs={24} xl={13}>
+      <Col xs={24}>
         <Table<KpiRow>
           size="small"
           rowKey={(k) => `${k.kpi}|${k.period}|${k.period_start}`}
@@ -246,7 +246,7 @@ function Assessment({ org, t, lang }: { org: string; t: T; lang: 'zh' | 'en' }) 
           data-testid="ssc-kpis"
         />
       </Col>
-      <Col xs={24} xl={11}>
+      <Col xs={24}>
         <div style={{ fontWeight: 500, marginBottom: 4 }}>
           {t('county.ranking')} {firstPeriod ? `· ${periodName(firstPeriod)}` : ''}
         </div>

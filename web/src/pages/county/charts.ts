@@ -42,7 +42,7 @@ export function stages<R extends Record<string, unknown>>(
 
 const pct = (x: number | null) => (x === null ? '—' : `${(Math.round(x * 1000) / 10).toFixed(1)}%`);
 
-/** The funnel: one block per stage, widest first, labelled with the count and the rate from the first. */
+/** The funnel: one block per stage, widest first, labelled beside it with the count and the rate from the first. */
 export function funnelOption(s: Stage[]): EChartsOption {
   const max = Math.max(1, ...s.map((x) => x.value));
   return {
@@ -52,8 +52,8 @@ export function funnelOption(s: Stage[]): EChartsOption {
     series: [
       {
         type: 'funnel',
-        left: '10%',
-        right: '10%',
+        left: 8,
+        width: '52%',
         top: 8,
         bottom: 8,
         min: 0,
@@ -61,7 +61,8 @@ export function funnelOption(s: Stage[]): EChartsOption {
         minSize: '8%',
         sort: 'none',
         gap: 2,
-        label: { show: true, position: 'inside', color: '#fff' },
+        label: { show: true, position: 'right', color: '#262626' },
+        labelLine: { show: true },
         data: s.map((x) => ({
           name: x.label,
           value: x.value,

@@ -157,6 +157,7 @@ function Children({
       dataSource={rows}
       loading={qs.some((q) => q.isPending)}
       pagination={false}
+      scroll={{ x: 560 }}
       locale={{ emptyText: <EmptyState title={t('payroll.noChildren')} /> }}
       data-testid="payroll-children"
     />

@@ -6,7 +6,7 @@ import { Tooltip } from 'antd';
 export function Tip({ label, def }: { label: string; def: string }) {
   return (
     <Tooltip title={def}>
-      <span style={{ whiteSpace: 'nowrap' }}>
+      <span>
         {label} <InfoCircleOutlined style={{ color: '#8c8c8c' }} />
       </span>
     </Tooltip>

@@ -37,7 +37,7 @@ export function SegmentsPage() {
   const trend = useMemo(() => dash.data?.segmentTrend ?? [], [dash.data]);
   const trendChart = useMemo(() => trendOption(trend, segName), [trend, segName]);
   const valueChart = useMemo(
-    () => valueOption(d?.segments ?? [], segName, t('segmentsPage.value')),
+    () => valueOption(d?.segments ?? [], segName, t('payroll.amountAxis')),
     [d, segName, t],
   );
 

@@ -86,9 +86,9 @@ export function valueOption(
   const rows = [...segments].sort((a, b) => order.indexOf(b.segment) - order.indexOf(a.segment));
   return {
     animation: false,
-    grid: { left: 8, right: 48, top: 24, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 48, top: 24, bottom: 28, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    xAxis: { type: 'value', name: unit },
+    xAxis: { type: 'value', name: unit, nameLocation: 'middle', nameGap: 24 },
     yAxis: { type: 'category', data: rows.map((s) => name(s.segment)) },
     series: [
       {
