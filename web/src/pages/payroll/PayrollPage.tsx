@@ -181,7 +181,6 @@ function Employers({
   const q = usePayrollEmployers({ org, tier, alert });
   const rows = useMemo(() => searchEmployers(q.data?.employers ?? [], text), [q.data, text]);
   const [sort, setSort] = useState<TableSort<Employer> | null>(null);
-  const wan = t('dashboard.wanUnit');
   const alertText = (e: Employer) =>
     e.alert ? t(`payroll.alertKinds.${e.alert.kind}`, { defaultValue: e.alert.kind }) : t('payroll.noAlert');
   const columns: ColumnsType<Employer> = [
@@ -226,12 +225,6 @@ function Employers({
       render: formatCount,
     },
     {
-      title: <Tip label={`${t('payroll.amount')} L${wan}`} def={t('payroll.defLastAmount')} />,
-      key: 'amount_l',
-      align: 'right',
-      render: (_, e) => (e.alert ? formatWan(e.alert.amount_l) : '—'),
-    },
-    {
       title: <Tip label={t('payroll.alert')} def={t('payroll.defAlert')} />,
       key: 'alert',
       sorter: (a, b) => (a.alert?.kind ?? 'Z').localeCompare(b.alert?.kind ?? 'Z'),
@@ -262,7 +255,6 @@ function Employers({
           t('payroll.tier'),
           t('payroll.meanAmount'),
           t('payroll.meanHeadcount'),
-          `${t('payroll.amount')} L${wan}`,
           t('payroll.alert'),
           t('payroll.retention'),
         ],
@@ -273,7 +265,6 @@ function Employers({
           e.tier,
           formatWan(e.mean_amount_12),
           formatCount(e.mean_headcount_12),
-          e.alert ? formatWan(e.alert.amount_l) : '',
           alertText(e),
           formatPercent(e.retention?.rate),
         ]),
