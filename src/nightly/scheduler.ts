@@ -133,7 +133,10 @@ export class NightlyScheduler {
   /** Look at the folder now and every pollSeconds (the timer does not keep the process alive). */
   start(): void {
     if (this.timer || this.stopped) return;
-    mkdirSync(this.failedRoot, { recursive: true });
+    // A folder that does not exist is not made (a mistyped path would be watched forever unnoticed):
+    // it is looked for at every tick, and its failed folder made when a drop fails.
+    if (existsSync(this.o.dir)) mkdirSync(this.failedRoot, { recursive: true });
+    else this.log.warn({ dir: this.o.dir }, 'nightly: the drop folder does not exist (yet)');
     this.log.info(
       { dir: this.o.dir, everySeconds: this.o.config.pollSeconds },
       'nightly: watching the drop folder',

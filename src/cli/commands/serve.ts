@@ -81,7 +81,7 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
       `接口文档 API docs: ${url}/api/docs`,
       `数据库 Database: ${db.location}`,
       `数据投放目录 Drops root: ${dropsRoot}${existsSync(dropsRoot) ? '' : ' (missing: loads through the API are refused until it exists)'}`,
-      `夜间投放 Nightly drops: ${dropsDir ? `${dropsDir} (published by ${ops.config.drops.expectedBy} bank time)` : 'not watched (--drops DIR)'}`,
+      `夜间投放 Nightly drops: ${dropsDir ? `${dropsDir}${existsSync(dropsDir) ? '' : ' (missing: looked for at every poll)'} (published by ${ops.config.drops.expectedBy} bank time)` : 'not watched (--drops DIR)'}`,
       `运维配置 Ops config: ${ops.file ?? 'defaults (no config/wangji.yaml)'}`,
       `健康 Health: ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       'Ctrl-C to stop',
