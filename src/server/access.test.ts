@@ -303,6 +303,13 @@ const PROBES: Record<string, Probe> = {
   // outside /api/ (public, no data): src/server/routes/health.test.ts.
   'GET /api/ops/alerts': { kind: null, request: () => ({ url: '/api/ops/alerts' }) },
   'GET /api/ops/drops': { kind: null, request: () => ({ url: '/api/ops/drops' }) },
+  // The sending systems' callbacks (src/server/routes/channels.ts): a bearer token, not a session; with
+  // no token configured (as here) it answers 503 to everyone and applies nothing.
+  'POST /api/channels/callback': {
+    kind: null,
+    request: () => ({ url: '/api/channels/callback', body: { lines: [] } }),
+    alsoOk: [503],
+  },
 };
 
 /** A staff member of each org (who goes, for a manager's records), and a customer at home there. */
