@@ -322,6 +322,126 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
     expect(await audits('TARGETS_LOAD')).toBe(before + 2);
   });
 
+  it('the briefing as JSON for the page: the scope’s rows, the views, and no EXPORT audit', async () => {
+    const before = await audits('EXPORT');
+    const res = await get('/api/reports/briefing?level=OUTLET&lang=en', 'branch');
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.asOf).toBe(D);
+    expect(body.levels).toEqual(['OUTLET']);
+    expect(Array.isArray(body.views)).toBe(true);
+    const ids = body.kpis.flatMap((k: { rows: { scope_id: string }[] }) => k.rows.map((r) => r.scope_id));
+    expect(ids.length).toBeGreaterThan(0);
+    expect(new Set(ids)).toEqual(new Set(['O1', 'O2']));
+    const all = await get('/api/reports/briefing?level=OUTLET', 'admin');
+    const allIds = all
+      .json()
+      .kpis.flatMap((k: { rows: { scope_id: string }[] }) => k.rows.map((r) => r.scope_id));
+    expect(new Set(allIds)).toEqual(new Set(['O1', 'O2', 'O3']));
+    expect(await audits('EXPORT')).toBe(before);
+    expect((await get('/api/reports/briefing?period=Q9', 'branch')).statusCode).toBe(400);
+    expect((await get('/api/reports/briefing', 'am1')).statusCode).toBe(403);
+  });
+
+  it('targets: a cascade previewed writes nothing; saved with edits that sum to the parent; audited; scoped', async () => {
+    const parent = 'kpi,org_id,staff_id,period,target\r\nNEW_CUSTOMERS,S1,,SEASON,11\r\n';
+    expect(
+      (await call('POST', '/api/targets', { as: 'branch', body: parent, type: 'text/csv' })).statusCode,
+    ).toBe(200);
+    const count = async () => {
+      const [r] = await db.query<{ n: number; s: string }>(
+        "SELECT count(*) AS n, CAST(sum(target) AS VARCHAR) AS s FROM targets WHERE source = 'SPLIT'",
+      );
+      return `${Number(r?.n)}:${r?.s}`;
+    };
+    const before = await count();
+    const q = 'kpi=NEW_CUSTOMERS&period=SEASON&from=S1&by=CUSTOMERS';
+    const preview = await get(`/api/targets/split?${q}`, 'branch');
+    expect(preview.statusCode, preview.body).toBe(200);
+    // One customer each at O1 and O2: 11 → 6 and 5 (the unit left over to the lower id).
+    expect(preview.json()).toMatchObject({ parent_target: '11', parent_source: 'TARGETS', unit: 'COUNT' });
+    expect(
+      preview.json().rows.map((r: { scope_id: string; target: string }) => [r.scope_id, r.target]),
+    ).toEqual([
+      ['O1', '6'],
+      ['O2', '5'],
+    ]);
+    expect(await count()).toBe(before);
+
+    const split = (as: string, targets?: { scope_id: string; target: string }[]) =>
+      server.call('POST', '/api/targets/split', {
+        as,
+        body: { kpi: 'NEW_CUSTOMERS', period: 'SEASON', from: 'S1', by: 'CUSTOMERS', targets },
+      });
+    const audited = await audits('TARGETS_SPLIT');
+    const wrongSum = await split('branch', [
+      { scope_id: 'O1', target: '7' },
+      { scope_id: 'O2', target: '5' },
+    ]);
+    expect(wrongSum.statusCode).toBe(400);
+    expect(wrongSum.json().error.message).toContain('sum to 12.00, not the parent');
+    const fraction = await split('branch', [
+      { scope_id: 'O1', target: '6.5' },
+      { scope_id: 'O2', target: '4.5' },
+    ]);
+    expect(fraction.statusCode).toBe(400);
+    expect(fraction.json().error.message).toContain('not a whole number');
+    const stranger = await split('branch', [
+      { scope_id: 'O1', target: '11' },
+      { scope_id: 'O3', target: '0' },
+    ]);
+    expect(stranger.statusCode).toBe(400);
+    expect(stranger.json().error.message).toContain('O3: not a child of S1');
+    expect(await count()).toBe(before);
+    expect(await audits('TARGETS_SPLIT')).toBe(audited);
+
+    const saved = await split('branch', [
+      { scope_id: 'O1', target: '8' },
+      { scope_id: 'O2', target: '3' },
+    ]);
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(
+      saved
+        .json()
+        .rows.map((r: { scope_id: string; target: string; edited: boolean }) => [
+          r.scope_id,
+          r.target,
+          r.edited,
+        ]),
+    ).toEqual([
+      ['O1', '8', true],
+      ['O2', '3', true],
+    ]);
+    expect(await audits('TARGETS_SPLIT')).toBe(audited + 1);
+    const listed = (await get('/api/targets?kpi=NEW_CUSTOMERS', 'branch')).json().targets as {
+      scope_id: string;
+      target: string;
+      source: string;
+      source_ref: string;
+    }[];
+    const o1 = listed.find((t) => t.scope_id === 'O1');
+    expect(o1).toMatchObject({ source: 'SPLIT', source_ref: 'split of S1 by CUSTOMERS, edited by branch' });
+    expect(Number(o1?.target)).toBe(8);
+    expect(Number(listed.find((t) => t.scope_id === 'O2')?.target)).toBe(3);
+
+    // Without edits: the proportional split itself is written.
+    expect((await split('branch')).json().rows.map((r: { target: string }) => r.target)).toEqual(['6', '5']);
+    expect(await audits('TARGETS_SPLIT')).toBe(audited + 2);
+
+    // Outside the scope: 404 (and nothing written); without the permission: 403.
+    const outside = await server.call('POST', '/api/targets/split', {
+      as: 'branch',
+      body: { kpi: 'NEW_CUSTOMERS', period: 'SEASON', from: 'B2', by: 'EQUAL' },
+    });
+    expect(outside.statusCode).toBe(404);
+    expect(
+      (await get('/api/targets/split?kpi=NEW_CUSTOMERS&period=SEASON&from=B2', 'branch')).statusCode,
+    ).toBe(404);
+    expect((await get(`/api/targets/split?${q}`, 'am1')).statusCode).toBe(403);
+    expect((await split('am1')).statusCode).toBe(403);
+    expect(await audits('TARGETS_SPLIT')).toBe(audited + 2);
+  });
+
   it('county and social-security funnels: the org and its children in scope', async () => {
     for (const path of ['/api/funnels/county', '/api/funnels/ssc']) {
       const res = await get(`${path}?org=S1`, 'branch');
@@ -365,7 +485,9 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
     for (const p of [
       '/api/kpis',
       '/api/reports/weekly',
+      '/api/reports/briefing',
       '/api/targets',
+      '/api/targets/split',
       '/api/funnels/county',
       '/api/funnels/ssc',
       '/api/funnels/leads',

@@ -6,6 +6,9 @@
 //                            subtree — the summary's best and worst lists are drawn from those rows
 //                            only, and the headline is the user's own org's; every download is
 //                            audited (EXPORT: format, level, rows)
+//   GET /api/reports/briefing  the same briefing as JSON for reading on screen (reports:read; the web
+//                            app's 周通报 page): the same rows and scope, not audited — it is a view,
+//                            not a file leaving the bank; the download stays /api/reports/weekly
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,6 +60,14 @@ const kpiProgressRow = z.object({
   daily_needed: decimal.nullable(),
 });
 
+const briefingQuery = z.object({
+  asOf: isoDate.optional().describe('default: the latest published as-of'),
+  level: z.enum(BRIEFING_LEVELS).optional(),
+  program: z.enum(PROGRAMS).optional(),
+  view: z.string().min(1).max(64).optional().describe('a briefing view of the season file'),
+  period: z.string().min(1).max(64).optional(),
+});
+
 export const FORMATS = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv; charset=utf-8',
@@ -93,6 +104,57 @@ async function scopedBriefing(
 export function reportRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { db, config } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /** The briefing at the asked (or latest published) as-of, with only the rows of p's scope. */
+  async function briefingFor(p: Principal, q: z.infer<typeof briefingQuery>): Promise<Briefing> {
+    let asOf = q.asOf;
+    if (!asOf && (await isPublished(db, 'kpi_progress'))) {
+      const [d] = await db.query<{ d: string | null }>('SELECT max(as_of) AS d FROM kpi_progress');
+      asOf = d?.d ?? undefined;
+    }
+    if (!asOf) throw new NotFound('no KPI progress published yet');
+    let built: Briefing;
+    try {
+      built = await buildBriefing(db, config, {
+        asOf,
+        level: q.level,
+        program: q.program,
+        view: q.view,
+        period: q.period,
+      });
+    } catch (e) {
+      if (e instanceof BriefingError)
+        throw new BadRequest(e.message, [{ field: 'querystring', message: e.message }]);
+      throw e;
+    }
+    return scopedBriefing(deps, p, built, await scopeSets(deps, p));
+  }
+
+  r.get(
+    '/api/reports/briefing',
+    {
+      config: { permission: 'reports:read' },
+      schema: {
+        summary: 'The weekly briefing (按周通报) as JSON, to read on screen — only your scope’s rows',
+        tags: ['reports'],
+        querystring: briefingQuery.extend({ lang: z.enum(['zh', 'en']).default('zh') }),
+        response: {
+          200: z.unknown().describe('as GET /api/reports/weekly?format=json (docs/briefing.md)'),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      // The season file's views, for the page's view filter.
+      const views = Object.entries(config.briefing_views).map(([name, v]) => ({
+        name,
+        title: v.title[q.lang],
+        levels: v.levels,
+      }));
+      return { ...briefingJson(await briefingFor(principalOf(request), q), q.lang), views };
+    },
+  );
 
   r.get(
     '/api/kpis',
@@ -179,12 +241,7 @@ export function reportRoutes(app: FastifyInstance, deps: RouteDeps): void {
       schema: {
         summary: 'Download the weekly briefing (按周通报) — only the orgs and staff of your scope',
         tags: ['reports'],
-        querystring: z.object({
-          asOf: isoDate.optional().describe('default: the latest published as-of'),
-          level: z.enum(BRIEFING_LEVELS).optional(),
-          program: z.enum(PROGRAMS).optional(),
-          view: z.string().min(1).max(64).optional().describe('a briefing view of the season file'),
-          period: z.string().min(1).max(64).optional(),
+        querystring: briefingQuery.extend({
           format: z.enum(['xlsx', 'csv', 'json']).default('xlsx'),
           lang: z.enum(['zh', 'en']).default('zh'),
         }),
@@ -197,27 +254,7 @@ export function reportRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request, reply) => {
       const p = principalOf(request);
       const q = request.query;
-      let asOf = q.asOf;
-      if (!asOf && (await isPublished(db, 'kpi_progress'))) {
-        const [d] = await db.query<{ d: string | null }>('SELECT max(as_of) AS d FROM kpi_progress');
-        asOf = d?.d ?? undefined;
-      }
-      if (!asOf) throw new NotFound('no KPI progress published yet');
-      let built: Briefing;
-      try {
-        built = await buildBriefing(db, config, {
-          asOf,
-          level: q.level,
-          program: q.program,
-          view: q.view,
-          period: q.period,
-        });
-      } catch (e) {
-        if (e instanceof BriefingError)
-          throw new BadRequest(e.message, [{ field: 'querystring', message: e.message }]);
-        throw e;
-      }
-      const briefing = await scopedBriefing(deps, p, built, await scopeSets(deps, p));
+      const briefing = await briefingFor(p, q);
       let file: Buffer;
       if (q.format === 'xlsx') {
         const dir = await mkdtemp(join(tmpdir(), 'wangji-weekly-'));

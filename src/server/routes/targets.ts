@@ -6,6 +6,14 @@
 //                       whole file (403, the rows named). A file with problems → 400 with the
 //                       validation report (each problem names its row and column), nothing loaded.
 //                       Loaded: the counts; the load and its audit row (TARGETS_LOAD) commit together.
+//   GET  /api/targets/split  preview the cascade of an org's target down to its child orgs (or an
+//                       outlet's staff) in proportion to customers / equally / last season
+//                       (src/kpis/targets.ts splitTarget, largest remainder): computed in a transaction
+//                       that is rolled back, so nothing is written. The org must be in scope (else 404).
+//   POST /api/targets/split  the same split written (source SPLIT), optionally with the user's edits of
+//                       the children's targets: the same children, each a valid target for the KPI,
+//                       summing exactly to the parent's target (else 400, nothing written); the split
+//                       and its audit row (TARGETS_SPLIT) commit together.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,17 +24,23 @@ import { z } from 'zod';
 import { withAudit } from '../../audit/log.js';
 import type { Db } from '../../db/types.js';
 import { bankDate } from '../../domain/bankTime.js';
+import { fromUnits, toUnits } from '../../domain/money.js';
+import { isKpiId, KPIS } from '../../kpis/catalogue.js';
 import { readTargetFile } from '../../kpis/targetFile.js';
 import {
   listTargets,
   loadTargets,
+  parseTargetValue,
   type SeasonRef,
+  SPLIT_MEASURES,
+  type SplitTargetResult,
+  splitTarget,
   TargetError,
   TargetFileError,
 } from '../../kpis/targets.js';
 import type { RouteDeps } from '../app.js';
 import { BadRequest, errorBody, errorResponses, HttpError } from '../errors.js';
-import { inSet, scopeSets } from '../orgScope.js';
+import { inSet, requireOrg, scopeSets } from '../orgScope.js';
 import { auditDenied, principalOf } from '../plugins/auth.js';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -191,6 +205,194 @@ function registerTargetRoutes(app: FastifyInstance, deps: RouteDeps): void {
           total: e.total,
         });
       }
+    },
+  );
+
+  const splitQuery = z.object({
+    kpi: z.string().min(1).max(64),
+    period: z.string().min(1).max(64).describe('SEASON, a phase, Q1–Q4 or YYYY-MM-DD..YYYY-MM-DD'),
+    from: z.string().min(1).max(64).describe('the parent org (in your scope)'),
+    by: z.enum(SPLIT_MEASURES).default('CUSTOMERS'),
+    toStaff: z
+      .union([z.boolean(), z.enum(['true', 'false'])])
+      .optional()
+      .transform((v) => v === true || v === 'true')
+      .describe('split over the org’s staff (always so for an outlet)'),
+  });
+  const splitAnswer = z.object({
+    season: z.string(),
+    season_start: z.string(),
+    kpi: z.string(),
+    unit: z.enum(['COUNT', 'YUAN']),
+    period: z.object({ label: z.string(), start: z.string(), end: z.string() }),
+    from: z.string(),
+    from_name: z.string().nullable(),
+    parent_target: z.string(),
+    parent_source: z.enum(['TARGETS', 'SEASON_FILE']),
+    by: z.enum(SPLIT_MEASURES),
+    basis_as_of: z.string().optional(),
+    source_ref: z.string(),
+    rows: z.array(
+      z.object({
+        scope_kind: z.enum(['ORG', 'STAFF']),
+        scope_id: z.string(),
+        name: z.string().nullable(),
+        measure: z.string(),
+        target: z.string(),
+        edited: z.boolean(),
+      }),
+    ),
+    notes: z.array(z.string()),
+  });
+  /** Thrown inside the preview's transaction so that it rolls back with the split in hand. */
+  class Preview {
+    constructor(readonly result: SplitTargetResult) {}
+  }
+  const asOfNow = async () => String(await seasonOf(db, now, undefined));
+  const answer = (res: SplitTargetResult, edited: Set<string> = new Set()) => ({
+    ...res,
+    season_start: String(res.season_start),
+    unit: KPIS[res.kpi].unit,
+    rows: res.rows.map((row) => ({ ...row, edited: edited.has(row.scope_id) })),
+  });
+
+  r.get(
+    '/api/targets/split',
+    {
+      config: { permission: 'targets:read' },
+      schema: {
+        summary: 'Preview the cascade of an org’s target to its children (nothing is written)',
+        tags: ['targets'],
+        querystring: splitQuery,
+        response: { 200: splitAnswer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const org = await requireOrg(deps, request, q.from);
+      const asOf = await asOfNow();
+      try {
+        await db.transaction(async (tx) => {
+          const res = await splitTarget(tx, {
+            kpi: q.kpi,
+            period: q.period,
+            from: org.org_id,
+            by: q.by,
+            toStaff: q.toStaff,
+            asOf,
+            config,
+            loadedAt: now(),
+            inTransaction: true,
+          });
+          throw new Preview(res);
+        });
+      } catch (e) {
+        if (e instanceof Preview) return answer(e.result);
+        throw sendRefusal(e);
+      }
+      throw new Error('the preview did not answer');
+    },
+  );
+
+  r.post(
+    '/api/targets/split',
+    {
+      config: { permission: 'targets:write' },
+      schema: {
+        summary: 'Cascade an org’s target to its children, with your edits (summing to the parent’s)',
+        tags: ['targets'],
+        body: splitQuery.extend({
+          targets: z
+            .array(z.object({ scope_id: z.string().min(1).max(64), target: z.string().min(1).max(40) }))
+            .max(5000)
+            .optional()
+            .describe('every child’s target as edited (exact decimals); omitted: the proportional split'),
+        }),
+        response: { 200: splitAnswer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const b = request.body;
+      const org = await requireOrg(deps, request, b.from);
+      const asOf = await asOfNow();
+      const { res, edited } = await withAudit(db, async (tx, audit) => {
+        const res = await splitTarget(tx, {
+          kpi: b.kpi,
+          period: b.period,
+          from: org.org_id,
+          by: b.by,
+          toStaff: b.toStaff,
+          asOf,
+          config,
+          loadedAt: now(),
+          inTransaction: true,
+        });
+        const edited = new Set<string>();
+        if (b.targets) {
+          const kpi = res.kpi;
+          if (!isKpiId(kpi)) throw new TargetError(`unknown KPI ${kpi}`);
+          const given = new Map<string, string>();
+          const problems: string[] = [];
+          for (const t of b.targets) {
+            if (given.has(t.scope_id)) problems.push(`${t.scope_id}: given twice`);
+            const v = parseTargetValue(t.target, kpi);
+            if ('error' in v) problems.push(`${t.scope_id}: ${v.error}`);
+            else given.set(t.scope_id, v.value);
+          }
+          const children = new Set(res.rows.map((row) => row.scope_id));
+          for (const id of given.keys())
+            if (!children.has(id)) problems.push(`${id}: not a child of ${res.from} in this split`);
+          for (const id of children) if (!given.has(id)) problems.push(`${id}: no target given`);
+          if (problems.length) throw new TargetError(problems.join('; '));
+          const sum = [...given.values()].reduce((a, v) => a + toUnits(v, 2), 0n);
+          const parent = toUnits(res.parent_target, 2);
+          if (sum !== parent)
+            throw new TargetError(
+              `the children's targets sum to ${fromUnits(sum, 2)}, not the parent's ${fromUnits(parent, 2)} (difference ${fromUnits(sum - parent, 2)}): make them sum to the parent's target`,
+            );
+          const sourceRef = `${res.source_ref}, edited by ${p.username}`;
+          for (const row of res.rows) {
+            const value = given.get(row.scope_id) as string;
+            if (toUnits(value, 2) === toUnits(row.target, 2)) continue;
+            await tx.execute(
+              `UPDATE targets SET target = CAST($1 AS DECIMAL(20,2)), source_ref = $2
+                WHERE season_start = CAST($3 AS DATE) AND kpi = $4 AND scope_kind = $5 AND scope_id = $6
+                  AND period_start = CAST($7 AS DATE) AND period_end = CAST($8 AS DATE)`,
+              [
+                value,
+                sourceRef,
+                res.season_start,
+                kpi,
+                row.scope_kind,
+                row.scope_id,
+                res.period.start,
+                res.period.end,
+              ],
+            );
+            const places = KPIS[kpi].unit === 'COUNT' ? 0 : 2;
+            row.target = fromUnits(toUnits(value, places), places);
+            edited.add(row.scope_id);
+          }
+        }
+        await audit({
+          actor: p.username,
+          action: 'TARGETS_SPLIT',
+          subject: `org:${res.from}`,
+          detail: {
+            kpi: res.kpi,
+            period: res.period.label,
+            by: res.by,
+            rows: res.rows.length,
+            edited: edited.size,
+            parent_target: res.parent_target,
+          },
+        });
+        return { res, edited };
+      }).catch((e: unknown) => {
+        throw sendRefusal(e);
+      });
+      return answer(res, edited);
     },
   );
 
