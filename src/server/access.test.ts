@@ -250,6 +250,22 @@ const PROBES: Record<string, Probe> = {
     outside: 403,
     audit: 'TARGETS_LOAD',
   },
+  // The api bank has no target to cascade for most orgs: a refusal in words (400) is an answer in scope.
+  'GET /api/targets/split': {
+    kind: 'org',
+    request: (id) => ({ url: `/api/targets/split?kpi=NEW_CUSTOMERS&period=SEASON&from=${id}&by=EQUAL` }),
+    alsoOk: [400],
+  },
+  'POST /api/targets/split': {
+    kind: 'org',
+    request: (id) => ({
+      url: '/api/targets/split',
+      body: { kpi: 'NEW_CUSTOMERS', period: 'SEASON', from: id, by: 'EQUAL' },
+    }),
+    alsoOk: [400],
+    audit: 'TARGETS_SPLIT',
+  },
+  'GET /api/reports/briefing': { kind: null, request: () => ({ url: '/api/reports/briefing?level=OUTLET' }) },
   'GET /api/funnels/county': { kind: 'org', request: (id) => ({ url: `/api/funnels/county?org=${id}` }) },
   'GET /api/funnels/ssc': { kind: 'org', request: (id) => ({ url: `/api/funnels/ssc?org=${id}` }) },
   'GET /api/funnels/leads': { kind: null, request: () => ({ url: '/api/funnels/leads' }) },
