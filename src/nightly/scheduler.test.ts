@@ -5,7 +5,8 @@
 // hook), the broken one moved aside with its load report and nothing of it applied, the server
 // answering throughout. A drop is never taken twice; a late re-delivery of an older date is refused
 // without being loaded; past the deadline with no drop of the night, DROP_MISSING is raised once (the
-// ops API, /metrics, the log), and resolved when the drop arrives late.
+// ops API, /metrics, the log), and resolved when the drop arrives late — with a manual re-run asked
+// for meanwhile waiting its turn in the same queue (one job at a time, in the order asked for).
 
 import {
   appendFileSync,
@@ -25,6 +26,7 @@ import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank } from '../../test/hand-made.js';
 import { type Session, startTestServer } from '../../test/server.js';
 import { generateBank } from '../generator/bank.js';
+import { JobQueue } from '../ops/jobs.js';
 import { readSeasonFile, type SeasonFile } from '../ops/season.js';
 import { buildApp } from '../server/app.js';
 import { SESSION_COOKIE } from '../server/auth/index.js';
@@ -62,6 +64,7 @@ describeEachEngine('nightly drop folder', (engine) => {
   let dir: string;
   let clock = bank(D4, '01:00'); // the night after D3: the deadline of 06:30 expects D2 (lag 1 day, yesterday's)
   let session: Session;
+  const jobs = new JobQueue();
   const SIGNED_IN = bank(D4, '01:00');
   const logs: string[] = [];
   const published: PublishContext[] = [];
@@ -103,7 +106,7 @@ describeEachEngine('nightly drop folder', (engine) => {
       // The sessions' clock stays put; the scheduler's moves through the nights.
       now: () => SIGNED_IN,
       log: { level: 'info', stream: { write: (line: string) => void logs.push(line) } },
-      ops: { season },
+      ops: { season, jobs },
       operations: {
         config: parseOpsConfig('drops:\n  settleSeconds: 0\n  expectedBy: "06:30"\n'),
         dropsDir: dir,
@@ -250,8 +253,42 @@ describeEachEngine('nightly drop folder', (engine) => {
     // The drop comes late: published, the alert resolved with when.
     clock = bank('2026-12-05', '08:10');
     deliver(D4);
-    const [outcome] = await nightly.tick();
+    const before = jobs.list().length;
+    const ticking = nightly.tick();
+    // A manual re-run of D3 asked for while the drop loads waits in the same queue.
+    while (!jobs.list().some((j, i) => i < jobs.list().length - before && j.status === 'RUNNING'))
+      await new Promise((r) => setTimeout(r, 20));
+    const manual = await app.inject({
+      method: 'POST',
+      url: '/api/ops/runs',
+      cookies: { [SESSION_COOKIE]: session.cookie },
+      headers: { 'x-csrf-token': session.csrf },
+      payload: { asOf: D3 },
+    });
+    expect(manual.statusCode).toBe(202);
+    const [outcome] = await ticking;
+    await jobs.idle();
     expect(outcome).toMatchObject({ asOf: D4, status: 'PUBLISHED' });
+    // One at a time, in the order asked for: the drop's load, the manual run, the drop's run.
+    const latest = jobs
+      .list()
+      .slice(0, jobs.list().length - before)
+      .reverse();
+    expect(latest.map((j) => [j.kind, j.requestedBy, j.status, j.params.asOf ?? j.params.dir])).toEqual([
+      ['LOAD', 'nightly', 'DONE', NAME[D4]],
+      ['RUN', 'ops', 'DONE', D3],
+      ['RUN', 'nightly', 'DONE', D4],
+    ]);
+    for (const [i, j] of latest.entries())
+      if (i > 0)
+        expect(Date.parse(j.startedAt as string)).toBeGreaterThanOrEqual(
+          Date.parse(latest[i - 1]?.finishedAt as string),
+        );
+    // The last publication is the drop's (D4), not the re-run's.
+    const [last] = await db.query<{ as_of: string }>(
+      `SELECT as_of FROM runs WHERE status = 'PUBLISHED' ORDER BY run_id DESC LIMIT 1`,
+    );
+    expect(last?.as_of).toBe(D4);
     expect(await open()).toEqual([]);
     const all = (await get('/api/ops/alerts')).json().alerts as { kind: string; resolution: string | null }[];
     expect(all.find((a) => a.kind === 'DROP_MISSING')?.resolution).toMatch(/published at 08:10 bank time/);
