@@ -156,6 +156,10 @@ async function sendChannel(
   let finalPath: string | null = null;
   try {
     const result = await withAudit(db, async (tx, audit) => {
+      // The run lock first (as every write of people's work): two sends at once never pick the same
+      // task, and a pipeline run never moves the tasks under a send.
+      const lock = tx.dialect.exclusiveLock('run');
+      if (lock) await tx.exec(lock);
       const candidates = await tx.query<Candidate & Record<string, string | number | boolean | null>>(
         `SELECT t.task_id, t.activity_id, t.customer_id, c.name, c.phone, l.facts,
                 coalesce(p.product_name, l.product_code) AS product, l.service,

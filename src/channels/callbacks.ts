@@ -138,6 +138,9 @@ export async function applyCallbacks(
 ): Promise<CallbackReport> {
   const now = o.now ?? new Date();
   return withAudit(db, async (tx, audit) => {
+    // The run lock first: the same line from two requests at once is applied once, not refused twice.
+    const lock = tx.dialect.exclusiveLock('run');
+    if (lock) await tx.exec(lock);
     const report: CallbackReport = {
       source: o.source,
       lines: items.length,

@@ -411,3 +411,33 @@ describeEachEngine('SMS push to the gateway', (engine) => {
     );
   });
 });
+
+describeEachEngine('two sends at once', (engine) => {
+  let db: TestDb;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await engine.open();
+    dir = mkdtempSync(join(tmpdir(), 'wangji-concurrent-'));
+    await insertBank(db, bank);
+    await insertRemoteWork(db);
+  }, 120_000);
+
+  afterAll(async () => {
+    await db?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never hand off a task twice nor break the cap', async () => {
+    const channels = channelsConfigSchema.parse({});
+    const send = () =>
+      produceChannelBatches(db, config, channels, { now: AT_09, actor: 'test', baseDir: dir });
+    const [a, b] = await Promise.all([send(), send()]);
+    const lines = [...(a ?? []), ...(b ?? [])].reduce((n, r) => n + r.lines, 0);
+    expect(lines).toBe(4);
+    const rows = await db.query<{ task_id: number }>(
+      'SELECT task_id FROM channel_batch_lines ORDER BY task_id',
+    );
+    expect(rows.map((r) => Number(r.task_id))).toEqual([11, 12, 18, 19]);
+  });
+});
