@@ -15,10 +15,11 @@ import { orgAncestors } from '../../app/orgTree';
 import { can, useCurrentSession } from '../../app/session';
 import { EChart } from '../../components/EChart';
 import { EmptyState, ErrorState, LoadingState, PageHead } from '../../components/PageState';
+import { Tip } from '../../components/Tip';
+import { sortLike, type TableSort, tableSort } from '../../components/tableSort';
+import { downloadText, toCsv } from '../../format/csv';
 import { formatCount, formatPercent, formatPoints } from '../../format/format';
 import { shortLang } from '../../i18n';
-import { downloadCsv, sortLike, type TableSort, tableSort, toCsv } from '../payroll/csv';
-import { Tip } from '../payroll/Tip';
 import { type CountyRow, type FunnelBody, type SscRow, useCountyFunnel, useSscFunnel } from './api';
 import { COUNTY_STAGES, funnelOption, SSC_STAGES, stages } from './charts';
 
@@ -84,7 +85,7 @@ function Funnel({
     },
   ];
   const exportCsv = () =>
-    downloadCsv(
+    downloadText(
       `${kind}-funnel-${d.org.org_id}.csv`,
       toCsv(
         [t('county.org'), ...keys.map(label), `${label(last)} / ${label(first)}`],

@@ -22,11 +22,12 @@ import { useOrgs } from '../../api/hooks';
 import { useScopeOrg } from '../../app/orgScope';
 import { orgAncestors } from '../../app/orgTree';
 import { EmptyState, ErrorState, LoadingState, PageHead } from '../../components/PageState';
+import { Tip } from '../../components/Tip';
+import { sortLike, type TableSort, tableSort } from '../../components/tableSort';
+import { downloadText, toCsv } from '../../format/csv';
 import { formatCount, formatMoney, formatPercent, formatWan, formatYuan } from '../../format/format';
 import { shortLang } from '../../i18n';
 import { byDecimal } from '../payroll/charts';
-import { downloadCsv, sortLike, type TableSort, tableSort, toCsv } from '../payroll/csv';
-import { Tip } from '../payroll/Tip';
 import { type MerchantRow, useMerchantPricing } from './api';
 import { filterMerchants, type Move, rateMove, sumMoney, tierRates } from './logic';
 
@@ -166,7 +167,7 @@ export function MerchantsPage() {
 
   const exportCsv = () => {
     const list = sortLike(rows, sort);
-    downloadCsv(
+    downloadText(
       `merchants-${org}${negative ? '-negative' : ''}.csv`,
       toCsv(
         [

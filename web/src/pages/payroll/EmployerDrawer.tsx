@@ -6,11 +6,11 @@ import { useTranslation } from 'react-i18next';
 import { can, useCurrentSession } from '../../app/session';
 import { EChart } from '../../components/EChart';
 import { EmptyState, ErrorState, LoadingState } from '../../components/PageState';
+import { Tip } from '../../components/Tip';
 import { formatCount, formatDate, formatMoney, formatPercent, formatWan } from '../../format/format';
 import { shortLang } from '../../i18n';
 import { type PayrollMonth, useEmployerVisits, usePayrollEmployer } from './api';
 import { headline, monthLabel, payrollChartOption, visitPlanKey } from './charts';
-import { Tip } from './Tip';
 
 export function EmployerDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
   const { t, i18n } = useTranslation();

@@ -11,13 +11,14 @@ import { useScopeOrg } from '../../app/orgScope';
 import { orgAncestors } from '../../app/orgTree';
 import { EChart } from '../../components/EChart';
 import { EmptyState, ErrorState, LoadingState, PageHead } from '../../components/PageState';
+import { Tip } from '../../components/Tip';
+import { sortLike, type TableSort, tableSort } from '../../components/tableSort';
+import { downloadText, toCsv } from '../../format/csv';
 import { formatCount, formatMoney, formatPercent, formatWan } from '../../format/format';
 import { shortLang } from '../../i18n';
 import { type Employer, type PayrollMonth, usePayrollEmployers, usePayrollOrg, usePayrollOrgs } from './api';
 import { byDecimal, headline, monthLabel, payrollChartOption, searchEmployers } from './charts';
-import { downloadCsv, sortLike, type TableSort, tableSort, toCsv } from './csv';
 import { EmployerDrawer } from './EmployerDrawer';
-import { Tip } from './Tip';
 
 type T = (k: string, o?: Record<string, unknown>) => string;
 
@@ -245,7 +246,7 @@ function Employers({
   ];
   const exportCsv = () => {
     const list = sortLike(rows, sort);
-    downloadCsv(
+    downloadText(
       `payroll-employers-${org}.csv`,
       toCsv(
         [

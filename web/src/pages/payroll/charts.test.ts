@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { sortLike, tableSort } from '../../components/tableSort';
+import { toCsv } from '../../format/csv';
 import type { Employer, PayrollMonth } from './api';
 import { byDecimal, headline, payrollChartOption, searchEmployers, visitPlanKey } from './charts';
-import { sortLike, tableSort, toCsv } from './csv';
 
 const months: PayrollMonth[] = Array.from({ length: 13 }, (_, i) => ({
   month: `${i === 0 ? '2025-12' : `2026-${String(i).padStart(2, '0')}`}-01`,

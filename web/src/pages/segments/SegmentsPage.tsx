@@ -10,10 +10,10 @@ import { useScopeOrg } from '../../app/orgScope';
 import { orgAncestors } from '../../app/orgTree';
 import { EChart } from '../../components/EChart';
 import { EmptyState, ErrorState, LoadingState, PageHead } from '../../components/PageState';
+import { Tip } from '../../components/Tip';
+import { downloadText, toCsv } from '../../format/csv';
 import { formatCount, formatMoney, formatPercent, formatWan } from '../../format/format';
 import { shortLang } from '../../i18n';
-import { downloadCsv, toCsv } from '../payroll/csv';
-import { Tip } from '../payroll/Tip';
 import { useSegments } from './api';
 import { PROGRAMS, type ProgramRow, programRows, trendOption, valueOption } from './charts';
 
@@ -80,7 +80,7 @@ export function SegmentsPage() {
 
   const exportCsv = () => {
     const flat = rows.flatMap((r) => [r, ...(r.children ?? [])]);
-    downloadCsv(
+    downloadText(
       `segments-${org}.csv`,
       toCsv(
         [

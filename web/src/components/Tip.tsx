@@ -1,5 +1,5 @@
-// A figure's label with its definition (METRICS.md) in a tooltip: every figure on the analysis pages
-// (代发 · 客群 · 商户 · 县域) carries one.
+// A figure's label with its definition (METRICS.md) in a tooltip: every figure on the pages carries
+// one (UI.md "Numbers").
 import { InfoCircleOutlined } from '@ant-design/icons';
 import { Tooltip } from 'antd';
 
