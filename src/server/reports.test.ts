@@ -339,6 +339,14 @@ describeEachEngine('reports, targets and funnels over the API', (engine) => {
       .kpis.flatMap((k: { rows: { scope_id: string }[] }) => k.rows.map((r) => r.scope_id));
     expect(new Set(allIds)).toEqual(new Set(['O1', 'O2', 'O3']));
     expect(await audits('EXPORT')).toBe(before);
+    const one = await get('/api/reports/briefing?level=OUTLET&kpi=NEW_CUSTOMERS', 'branch');
+    expect(one.json().kpis.map((k: { kpi: string }) => k.kpi)).toEqual(['NEW_CUSTOMERS']);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(
+      (await get('/api/reports/weekly?level=OUTLET&kpi=NEW_CUSTOMERS', 'branch'))
+        .rawPayload as unknown as ArrayBuffer,
+    );
+    expect(wb.worksheets.length).toBe(2); // the summary and the one KPI
     expect((await get('/api/reports/briefing?period=Q9', 'branch')).statusCode).toBe(400);
     expect((await get('/api/reports/briefing', 'am1')).statusCode).toBe(403);
   });

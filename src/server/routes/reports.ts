@@ -66,6 +66,7 @@ const briefingQuery = z.object({
   program: z.enum(PROGRAMS).optional(),
   view: z.string().min(1).max(64).optional().describe('a briefing view of the season file'),
   period: z.string().min(1).max(64).optional(),
+  kpi: z.string().min(1).max(64).optional().describe('only this KPI (the page shows one at a time)'),
 });
 
 export const FORMATS = {
@@ -127,7 +128,9 @@ export function reportRoutes(app: FastifyInstance, deps: RouteDeps): void {
         throw new BadRequest(e.message, [{ field: 'querystring', message: e.message }]);
       throw e;
     }
-    return scopedBriefing(deps, p, built, await scopeSets(deps, p));
+    const kpi = q.kpi?.toUpperCase();
+    const one = kpi ? { ...built, kpis: built.kpis.filter((k) => k.kpi === kpi) } : built;
+    return scopedBriefing(deps, p, one, await scopeSets(deps, p));
   }
 
   r.get(

@@ -123,8 +123,8 @@ describe('briefing rows', () => {
     expect(exportQuery({ level: 'OUTLET', program: 'PAYROLL', lang: 'zh' })).toBe(
       '/api/reports/weekly?format=xlsx&level=OUTLET&program=PAYROLL&lang=zh',
     );
-    expect(exportQuery({ view: 'ssc_gen3', period: 'Q4', lang: 'en' })).toBe(
-      '/api/reports/weekly?format=xlsx&period=Q4&view=ssc_gen3&lang=en',
+    expect(exportQuery({ view: 'ssc_gen3', period: 'Q4', kpi: 'SSC_GEN3_ISSUED', lang: 'en' })).toBe(
+      '/api/reports/weekly?format=xlsx&period=Q4&view=ssc_gen3&kpi=SSC_GEN3_ISSUED&lang=en',
     );
   });
 });

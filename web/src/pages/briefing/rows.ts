@@ -145,6 +145,7 @@ export function exportQuery(f: {
   program?: string;
   period?: string;
   view?: string;
+  kpi?: string;
   lang: 'zh' | 'en';
 }): string {
   const q = new URLSearchParams({ format: 'xlsx' });
@@ -152,6 +153,7 @@ export function exportQuery(f: {
   if (f.program) q.set('program', f.program);
   if (f.period) q.set('period', f.period);
   if (f.view) q.set('view', f.view);
+  if (f.kpi) q.set('kpi', f.kpi);
   q.set('lang', f.lang);
   return `/api/reports/weekly?${q.toString()}`;
 }
