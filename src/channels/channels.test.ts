@@ -4,7 +4,7 @@
 // a send at 22:00 bank time yields nothing until 09:00); every send is audited; phone numbers appear
 // only in the batch files (and the push); a callback file applied twice changes nothing.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { opsConfigSchema } from '../nightly/config.js';
 import { batchFileText, produceChannelBatches } from './batches.js';
 import { applyCallbacks, parseCallbackText } from './callbacks.js';
 import { channelsConfigSchema } from './config.js';
-import { channelsAndNoticesSteps } from './schedule.js';
+import { applyCallbackDir, channelsAndNoticesSteps } from './schedule.js';
 
 const D = '2027-01-20';
 /** 22:00 bank time on D; 09:00 bank time on D + 1. */
@@ -299,6 +299,35 @@ describeEachEngine('channel hand-offs', (engine) => {
     );
     expect(Number(line?.task_id)).toBe(20);
     expect(JSON.stringify(logs)).not.toMatch(MOBILE);
+  });
+
+  it('applies the callback files dropped in the callbacks folder, once, and moves them aside', async () => {
+    const ops = opsConfigSchema.parse({ channels: { callbacks: { inDir: 'cb-in' } } });
+    const inDir = join(dir, 'cb-in');
+    mkdirSync(inDir, { recursive: true });
+    const [line] = await db.query<{ batch_id: number; line_no: number }>(
+      'SELECT batch_id, line_no FROM channel_batch_lines WHERE task_id = 20',
+    );
+    const file = join(inDir, 'delivery.csv');
+    writeFileSync(
+      file,
+      `batch_id,line_no,status,at\r\n${line?.batch_id},${line?.line_no},FAILED,2027-01-21T11:01:00+08:00\r\n`,
+    );
+    const now = new Date(AT_09.getTime() + 7_300_000);
+    // Too fresh (it may still be being written): left alone.
+    utimesSync(file, now, now);
+    expect(await applyCallbackDir(db, config, ops, { now, baseDir: dir })).toEqual([]);
+    const old = new Date(now.getTime() - 60_000);
+    utimesSync(file, old, old);
+    const [report] = await applyCallbackDir(db, config, ops, { now, baseDir: dir });
+    expect(report).toMatchObject({ source: 'FILE:delivery.csv', lines: 1, applied: 1 });
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(join(inDir, 'applied', 'delivery.csv'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(inDir, 'applied', 'delivery.csv.report.json'), 'utf8')).applied).toBe(
+      1,
+    );
+    const [c] = await db.query<{ outcome: string }>('SELECT outcome FROM contacts WHERE task_id = 20');
+    expect(c?.outcome).toBe('NOT_REACHED');
   });
 
   it('reads CSV callback files too', () => {

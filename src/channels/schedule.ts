@@ -1,10 +1,13 @@
 // What `wangji serve` runs for the remote channels and the notices: a step after each nightly
 // publication (src/nightly/scheduler.ts afterPublish) — the channels' batches, the notices of the
 // published date (the weekly briefing and laggard lists on the briefing's weekday), the due notices
-// sent — and a timer every channels.sendEveryMinutes outside the quiet hours, so that tasks published
-// at night go out from 09:00 bank time and the digests at notices.digestHour. Log lines carry counts
-// and ids only, never a phone number or a name.
+// sent — and a timer every channels.sendEveryMinutes: the callback files dropped in
+// channels.callbacks.inDir applied, then, outside the quiet hours, the batches (tasks published at
+// night go out from 09:00 bank time), and the notices (digests from notices.digestHour). Log lines
+// carry counts and ids only, never a phone number or a name.
 
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
 import { bankClock } from '../domain/bankTime.js';
@@ -15,6 +18,7 @@ import { noticesTick } from '../notices/notices.js';
 import type { NoticeSender } from '../notices/outbox.js';
 import { smtpSender } from '../notices/smtp.js';
 import { type BatchResult, produceChannelBatches } from './batches.js';
+import { applyCallbackFile, type CallbackReport } from './callbacks.js';
 
 const summary = (results: BatchResult[]) =>
   results.map((r) => ({
@@ -45,6 +49,36 @@ export function channelsAndNoticesSteps(season: SeasonConfig, ops: OpsConfig): A
       ctx.log.info({ asOf: ctx.asOf, ...r }, 'notices after publication');
     },
   ];
+}
+
+/**
+ * Apply the callback files the senders dropped in channels.callbacks.inDir (`*.jsonl`, `*.csv`, at
+ * least 10 s old so a file still being written is left alone), then move each to `applied/` beside
+ * its report (`<name>.report.json`: counts and rejected line numbers, no content). Applying is
+ * idempotent, so a file moved back in changes nothing.
+ */
+export async function applyCallbackDir(
+  db: Db,
+  season: SeasonConfig,
+  ops: OpsConfig,
+  o: { now?: Date; baseDir?: string } = {},
+): Promise<CallbackReport[]> {
+  const dir = resolve(o.baseDir ?? process.cwd(), ops.channels.callbacks.inDir);
+  if (!existsSync(dir)) return [];
+  const now = (o.now ?? new Date()).getTime();
+  const reports: CallbackReport[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const file = join(dir, name);
+    if (!/\.(jsonl|csv)$/i.test(name) || !statSync(file).isFile()) continue;
+    if (now - statSync(file).mtimeMs < 10_000) continue;
+    const report = await applyCallbackFile(db, season, file, { actor: 'scheduler', now: new Date(now) });
+    const done = join(dir, 'applied');
+    mkdirSync(done, { recursive: true });
+    writeFileSync(join(done, `${name}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
+    renameSync(file, join(done, name));
+    reports.push(report);
+  }
+  return reports;
 }
 
 /** Open remote tasks not yet handed off (a cheap test before a timed send). */
@@ -78,6 +112,17 @@ export function startChannelsTimer(
     running = true;
     try {
       const at = now();
+      for (const r of await applyCallbackDir(db, season, ops, { now: at }))
+        log.info(
+          {
+            source: r.source,
+            lines: r.lines,
+            applied: r.applied,
+            duplicates: r.duplicates,
+            rejected: r.rejected.length,
+          },
+          'channel callbacks',
+        );
       if (!inQuietHours(bankClock(at), season.thresholds.quiet_hours) && (await pendingRemote(db)) > 0) {
         const results = await produceChannelBatches(db, season, ops.channels, {
           now: at,
