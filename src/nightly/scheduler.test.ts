@@ -224,6 +224,19 @@ describeEachEngine('nightly drop folder', (engine) => {
     });
     expect(late?.message).toMatch(/before 2026-12-03 already published/);
     expect((await db.query('SELECT load_id FROM loads')).length).toBe(loadsBefore.length);
+    // A manifest that is no JSON: the load refuses it (recorded FAILED), the drop goes aside.
+    mkdirSync(join(dir, 'night-garbled'));
+    appendFileSync(join(dir, 'night-garbled', 'customers.csv'), 'customer_id\n');
+    appendFileSync(join(dir, 'night-garbled', 'manifest.json'), '{"as_of": "2026-12-0');
+    const [garbled] = await nightly.tick();
+    expect(garbled).toMatchObject({
+      name: 'night-garbled',
+      status: 'FAILED',
+      movedTo: 'failed/night-garbled',
+    });
+    const report = JSON.parse(readFileSync(join(dir, 'failed', 'night-garbled', 'report.json'), 'utf8'));
+    expect(report.load.message).toMatch(/manifest\.json: not valid JSON/);
+    expect(await nightly.tick()).toEqual([]);
   }, 30_000);
 
   it('raises DROP_MISSING past the deadline (once), shown by the API, /metrics and the log; a late drop resolves it', async () => {
@@ -248,7 +261,7 @@ describeEachEngine('nightly drop folder', (engine) => {
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('wangji_alerts_open{kind="DROP_MISSING"} 1');
     expect(metrics.body).toContain('wangji_drops_total{status="PUBLISHED"} 2');
-    expect(metrics.body).toContain('wangji_drops_total{status="FAILED"} 2');
+    expect(metrics.body).toContain('wangji_drops_total{status="FAILED"} 3');
 
     // The drop comes late: published, the alert resolved with when.
     clock = bank('2026-12-05', '08:10');

@@ -196,6 +196,14 @@ export class NightlyScheduler {
     if (!existsSync(this.o.dir)) return [];
     const out: PendingDrop[] = [];
     const settleMs = this.o.config.settleSeconds * 1000;
+    // The drops already taken (one row a night: read whole).
+    const taken = new Set(
+      (
+        await this.o.db.query<{ name: string; manifest_sha256: string }>(
+          'SELECT name, manifest_sha256 FROM nightly_drops',
+        )
+      ).map((r) => `${r.name}\0${r.manifest_sha256}`),
+    );
     for (const entry of readdirSync(this.o.dir, { withFileTypes: true })) {
       const name = entry.name;
       if (name.startsWith('.') || name === this.o.config.failedDir) continue;
@@ -211,11 +219,7 @@ export class NightlyScheduler {
         continue; // no manifest yet: the drop is still arriving
       }
       const manifestSha256 = createHash('sha256').update(bytes).digest('hex');
-      const [done] = await this.o.db.query<{ n: number }>(
-        'SELECT count(*) AS n FROM nightly_drops WHERE name = $1 AND manifest_sha256 = $2',
-        [name, manifestSha256],
-      );
-      if (Number(done?.n ?? 0) > 0) continue;
+      if (taken.has(`${name}\0${manifestSha256}`)) continue;
       let asOf: string | null = null;
       try {
         asOf = (await readManifest(join(this.o.dir, name)))?.as_of ?? null;
