@@ -13,8 +13,14 @@ import { loadSeasonConfig } from '../config/season.js';
 import { D, insertBriefingBank } from '../reports/testing.js';
 import { addUser } from '../server/auth/users.js';
 import { noticesConfigSchema } from './config.js';
-import { queueDigests, queueLaggardLists, queueWeeklyBriefing, setUserEmail } from './notices.js';
-import { outboxBacklog, sendOutbox } from './outbox.js';
+import {
+  noticesTick,
+  queueDigests,
+  queueLaggardLists,
+  queueWeeklyBriefing,
+  setUserEmail,
+} from './notices.js';
+import { type NoticeSender, type OutgoingMessage, outboxBacklog, sendOutbox } from './outbox.js';
 import { smtpSender } from './smtp.js';
 
 const season = loadSeasonConfig();
@@ -269,5 +275,20 @@ describeEachEngine('notices', (engine) => {
     // Every notice queued in this file: no unmasked personal data.
     const all = await db.query<{ subject: string; body: string }>('SELECT subject, body FROM outbox');
     expectNoPersonalData(all.flatMap((n) => [n.subject, n.body]));
+  });
+  it('ticks: a date without a briefing queues none, the digests stay once a day, a plugged-in sender gets what is due once', async () => {
+    const got: OutgoingMessage[] = [];
+    const sender: NoticeSender = { name: 'test', send: async (m) => void got.push(m) };
+    const notices = noticesConfigSchema.parse({ digestHour: 7 });
+    const pending = Number(
+      (await db.query<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE status = 'PENDING'"))[0]?.n,
+    );
+    expect(pending).toBeGreaterThan(0);
+    const r = await noticesTick(db, season, notices, { asOf: '2027-02-01', now: T, sender });
+    expect(r.queued).toEqual({ digests: 0, briefings: 0, laggards: 0 });
+    expect(r.sent).toEqual({ sent: pending, retrying: 0, gaveUp: 0 });
+    expect(got).toHaveLength(pending);
+    expect((await noticesTick(db, season, notices, { asOf: null, now: T, sender })).sent?.sent).toBe(0);
+    expect(got).toHaveLength(pending);
   });
 });

@@ -17,7 +17,7 @@ import { BRIEFING_LEVELS, type SeasonConfig } from '../config/season.js';
 import type { Db } from '../db/types.js';
 import { bankClock, bankDate, utcTimestamp } from '../domain/bankTime.js';
 import { mask } from '../domain/masking.js';
-import { buildBriefing } from '../reports/briefing.js';
+import { BriefingError, buildBriefing } from '../reports/briefing.js';
 import { writeBriefingXlsx } from '../reports/xlsx.js';
 import type { NoticesConfig } from './config.js';
 import { type Notice, type NoticeSender, queueNotices, type SendReport, sendOutbox } from './outbox.js';
@@ -288,8 +288,13 @@ export async function noticesTick(
   const queued = { digests: 0, briefings: 0, laggards: 0 };
   if (hour >= notices.digestHour) queued.digests = await queueDigests(db, season, notices, { now });
   if (o.asOf && weekday === notices.briefing.weekday) {
-    queued.briefings = await queueWeeklyBriefing(db, season, notices, { asOf: o.asOf, now });
-    queued.laggards = await queueLaggardLists(db, season, notices, { asOf: o.asOf, now });
+    try {
+      queued.briefings = await queueWeeklyBriefing(db, season, notices, { asOf: o.asOf, now });
+      queued.laggards = await queueLaggardLists(db, season, notices, { asOf: o.asOf, now });
+    } catch (e) {
+      // No briefing for that date (no targets, nothing published): the digests and sends go on.
+      if (!(e instanceof BriefingError)) throw e;
+    }
   }
   const sent = o.sender ? await sendOutbox(db, o.sender, notices, { now }) : null;
   return { queued, sent };
