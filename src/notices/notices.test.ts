@@ -276,6 +276,7 @@ describeEachEngine('notices', (engine) => {
     const all = await db.query<{ subject: string; body: string }>('SELECT subject, body FROM outbox');
     expectNoPersonalData(all.flatMap((n) => [n.subject, n.body]));
   });
+
   it('ticks: a date without a briefing queues none, the digests stay once a day, a plugged-in sender gets what is due once', async () => {
     const got: OutgoingMessage[] = [];
     const sender: NoticeSender = { name: 'test', send: async (m) => void got.push(m) };
