@@ -136,15 +136,28 @@ describeEachEngine('nightly drop folder', (engine) => {
 
     const ticking = nightly.tick();
     // The server answers while the drops are worked: liveness at once, the job list from the queue.
+    // And what is published meanwhile (readiness names its data date): D1 serves while D2 and D3 are worked.
     const during: number[] = [];
+    const servedAsOf: string[] = [];
     while (nightly.busy) {
-      const [health, jobs] = await Promise.all([get('/healthz', false), get('/api/ops/jobs')]);
-      if (nightly.busy) during.push(health.statusCode, jobs.statusCode);
+      const [health, jobs, ready] = await Promise.all([
+        get('/healthz', false),
+        get('/api/ops/jobs'),
+        get('/readyz', false),
+      ]);
+      if (nightly.busy) {
+        during.push(health.statusCode, jobs.statusCode);
+        // (503 here: the scheduler's clock is days ahead of the runs' real times; the date is named all the same.)
+        const asOf = (ready.json() as { asOf?: string }).asOf;
+        if (asOf) servedAsOf.push(asOf);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     const outcomes = await ticking;
     expect(during.length).toBeGreaterThan(0);
     expect(new Set(during)).toEqual(new Set([200]));
+    expect(servedAsOf).toContain(D1);
+    expect(servedAsOf).toEqual([...servedAsOf].sort());
 
     expect(outcomes.map((o) => [o.asOf, o.name, o.status])).toEqual([
       [D1, NAME[D1], 'PUBLISHED'],
