@@ -167,7 +167,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // One job queue for the API's loads and runs and the nightly drops (never two at a time).
   const jobs =
     o.ops?.jobs ??
-    new JobQueue({ now, onError: (job, err) => app.log.error({ err, job: job.id, kind: job.kind }, 'job failed') });
+    new JobQueue({
+      now,
+      onError: (job, err) => app.log.error({ err, job: job.id, kind: job.kind }, 'job failed'),
+    });
   opsRoutes(app, deps, { ...o.ops, jobs });
   installOperations(app, deps, jobs, o.ops?.season, o.operations);
   await webAppRoutes(app, o.webRoot);
