@@ -18,13 +18,12 @@ import {
   formatDate,
   formatMoney,
   formatPercent,
-  formatPoints,
   formatWan,
 } from '../../format/format';
 import { shortLang } from '../../i18n';
 import { useBriefing } from './api';
 import './briefing.css';
-import { type BriefingRowData, exportQuery, leaders, type TableRow, tableRows } from './rows';
+import { type BriefingRowData, compareDecimal, exportQuery, leaders, type TableRow, tableRows } from './rows';
 
 const LEVELS = ['BRANCH', 'SUBBRANCH', 'OUTLET', 'STAFF'] as const;
 const PROGRAMS = ['PAYROLL', 'ELDERLY_MINOR', 'PAYMENT', 'MERCHANT', 'COUNTY'] as const;
@@ -139,7 +138,11 @@ export function BriefingPage() {
       dataIndex: 'gap',
       align: 'right',
       sorter: (a, b) => num(a.gap, b.gap),
-      render: (v: string | null) => formatPoints(v, lang),
+      render: (v: string | null) => (
+        <span style={{ whiteSpace: 'nowrap' }}>
+          {v !== null && compareDecimal(v, '0') > 0 ? `+${formatPercent(v)}` : formatPercent(v)}
+        </span>
+      ),
     },
     {
       title: <Tip label={t('briefing.rank')} def={t('briefing.defRank')} />,
@@ -356,11 +359,11 @@ export function BriefingPage() {
                   />
                   {'  '}
                   <span className="wj-up">
-                    {t('briefing.top3')}：{l.top.map(who).join('、') || t('briefing.none')}
+                    {t('briefing.top3')}{l.top.map(who).join('、') || t('briefing.none')}
                   </span>
                   {'  '}
                   <span className="wj-down">
-                    {t('briefing.bottom3')}：{l.bottom.map(who).join('、') || t('briefing.none')}
+                    {t('briefing.bottom3')}{l.bottom.map(who).join('、') || t('briefing.none')}
                   </span>
                 </div>
               ))}

@@ -101,7 +101,9 @@ function TargetList() {
       title: t('targets.kpi'),
       dataIndex: 'kpi',
       sorter: (a, b) => a.kpi.localeCompare(b.kpi),
-      render: (v: string) => t(`kpis.${v}`, { defaultValue: v }),
+      render: (v: string) => (
+        <span style={{ whiteSpace: 'nowrap' }}>{t(`kpis.${v}`, { defaultValue: v })}</span>
+      ),
     },
     {
       title: t('targets.scope'),
@@ -122,9 +124,12 @@ function TargetList() {
         value: p,
       })),
       onFilter: (v, r) => r.period === v,
-      render: (v: string) => t(`briefing.periods.${v}`, { defaultValue: v }),
+      render: (v: string, r) => (
+        <Tooltip title={`${t('targets.dates')} ${r.period_start} – ${r.period_end}`}>
+          <span style={{ whiteSpace: 'nowrap' }}>{t(`briefing.periods.${v}`, { defaultValue: v })}</span>
+        </Tooltip>
+      ),
     },
-    { title: t('targets.dates'), key: 'dates', render: (_, r) => `${r.period_start} – ${r.period_end}` },
     {
       title: <Tip label={t('targets.target')} def={t('targets.defTarget')} />,
       dataIndex: 'target',
@@ -153,13 +158,15 @@ function TargetList() {
       title: t('targets.loadedAt'),
       dataIndex: 'loaded_at',
       sorter: (a, b) => a.loaded_at.localeCompare(b.loaded_at),
-      render: (v: string) => formatDateTime(v),
+      render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatDateTime(v)}</span>,
     },
   ];
+  const start = q.data?.targets[0]?.season_start;
+  const seasonLabel = start ? `${start.slice(0, 4)}-${String(Number(start.slice(0, 4)) + 1).slice(2)}` : null;
   if (q.isPending) return <LoadingState rows={8} />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   return (
-    <Card size="small" title={t('targets.season', { season: q.data.season })}>
+    <Card size="small" title={seasonLabel ? t('targets.season', { season: seasonLabel }) : undefined}>
       <div className="wj-filters">
         <Select
           data-testid="targets-kpi"
@@ -355,7 +362,8 @@ function TargetCascade() {
     if (!asked || !p) return;
     save.mutate(
       { ...asked, targets: editedTargets(p.unit, p.rows, values) },
-      { onSuccess: () => setValues({}) },
+      // The saved targets stay in the edit column (the preview above is the proportional split).
+      { onSuccess: (saved) => setValues(Object.fromEntries(saved.rows.map((r) => [r.scope_id, r.target]))) },
     );
   };
   return (

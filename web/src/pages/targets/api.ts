@@ -119,9 +119,6 @@ export function useSaveSplit() {
   return useMutation({
     mutationFn: (b: SplitParams & { targets: { scope_id: string; target: string }[] }) =>
       api<SplitBody>('POST', '/api/targets/split', { body: b }),
-    onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: ['targets'] });
-      void qc.invalidateQueries({ queryKey: ['targetSplit'] });
-    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['targets'] }),
   });
 }
