@@ -96,6 +96,7 @@ export function editedTargets(unit: Unit, rows: SplitRow[], values: Record<strin
 }
 
 export interface TargetListRow {
+  season_start: string;
   kpi: string;
   scope_kind: string;
   scope_id: string;
