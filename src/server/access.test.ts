@@ -319,6 +319,9 @@ const PROBES: Record<string, Probe> = {
   // outside /api/ (public, no data): src/server/routes/health.test.ts.
   'GET /api/ops/alerts': { kind: null, request: () => ({ url: '/api/ops/alerts' }) },
   'GET /api/ops/drops': { kind: null, request: () => ({ url: '/api/ops/drops' }) },
+  // The audit log (src/server/routes/audit.ts): the auditor's, the whole log.
+  'GET /api/audit': { kind: null, request: () => ({ url: '/api/audit' }) },
+  'GET /api/audit/verify': { kind: null, request: () => ({ url: '/api/audit/verify' }) },
   // The sending systems' callbacks (src/server/routes/channels.ts): a bearer token, not a session; with
   // no token configured (as here) it answers 503 to everyone and applies nothing.
   'POST /api/channels/callback': {

@@ -22,6 +22,7 @@ import { SESSION_COOKIE } from './auth/index.js';
 import { installErrorHandler } from './errors.js';
 import { DOCS_PREFIX, installAuth, routeOf } from './plugins/auth.js';
 import { appointmentRoutes } from './routes/appointments.js';
+import { auditRoutes } from './routes/audit.js';
 import { channelRoutes } from './routes/channels.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { fieldRoutes } from './routes/field.js';
@@ -163,6 +164,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   fieldRoutes(app, deps);
   fieldTableRoutes(app, deps);
   appointmentRoutes(app, deps);
+  auditRoutes(app, deps);
   channelRoutes(app, deps, { tokenEnv: o.operations?.config?.channels.callbacks.tokenEnv });
   // One job queue for the API's loads and runs and the nightly drops (never two at a time).
   const jobs =
