@@ -90,6 +90,8 @@ e2eDescribe('web app e2e: weekly briefing and targets', () => {
     await page.waitForSelector('text=Weekly briefing');
     await page.waitForSelector('text=Download Excel');
     await page.waitForSelector('[data-testid=briefing-table] .ant-table-row');
+    await page.mouse.move(600, 700); // away from the header's menus
+    await page.waitForFunction(() => !document.querySelector('.ant-dropdown:not(.ant-dropdown-hidden)'));
     await w.shot('briefing-en');
     await page.click('.ant-segmented-item:has-text("中文")');
     await page.waitForSelector('text=下载 Excel');
