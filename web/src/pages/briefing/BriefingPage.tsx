@@ -359,11 +359,13 @@ export function BriefingPage() {
                   />
                   {'  '}
                   <span className="wj-up">
-                    {t('briefing.top3')}{l.top.map(who).join('、') || t('briefing.none')}
+                    {t('briefing.top3')}
+                    {l.top.map(who).join('、') || t('briefing.none')}
                   </span>
                   {'  '}
                   <span className="wj-down">
-                    {t('briefing.bottom3')}{l.bottom.map(who).join('、') || t('briefing.none')}
+                    {t('briefing.bottom3')}
+                    {l.bottom.map(who).join('、') || t('briefing.none')}
                   </span>
                 </div>
               ))}
