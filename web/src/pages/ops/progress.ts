@@ -69,7 +69,7 @@ export function applyEvent(state: JobProgress, e: JobEventIn): JobProgress {
   let stages = state.stages;
   if (stage) {
     const at = stages.findIndex((s) => s.stage === stage);
-    const s = at < 0 ? { stage, started: 0, finished: 0 } : stages[at];
+    const s: StageProgress = stages[at] ?? { stage, started: 0, finished: 0 };
     const updated = { ...s, ...(ended ? { finished: s.finished + 1 } : { started: s.started + 1 }) };
     stages = at < 0 ? [...stages, updated] : stages.map((x, k) => (k === at ? updated : x));
   }
