@@ -410,7 +410,7 @@ export function EventRecord({ id, back }: { id: number; back: () => void }) {
         <Descriptions.Item label={t('field.staff')}>{e.staff_ids.join('、')}</Descriptions.Item>
         <Descriptions.Item label={t('field.station')}>{e.station_id ?? '—'}</Descriptions.Item>
         <Descriptions.Item label={t('field.servicePoint')}>{e.service_point_id ?? '—'}</Descriptions.Item>
-        <Descriptions.Item label="">
+        <Descriptions.Item label={t('field.created')}>
           {e.created_by} · {formatDateTime(e.created_at)}
         </Descriptions.Item>
         <Descriptions.Item label={t('field.notes')} span={3}>

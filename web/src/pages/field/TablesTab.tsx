@@ -37,6 +37,23 @@ export function P7Tab() {
   const [recording, setRecording] = useState<Recording>(null);
 
   const actionCols: Col<AssistanceAction>[] = [
+    ...(canWrite
+      ? [
+          {
+            key: 'rec',
+            fixed: 'left' as const,
+            render: (_: unknown, r: AssistanceAction) => (
+              <Button
+                size="small"
+                onClick={() => setRecording({ kind: 'assistance', row: r })}
+                data-testid="record-action"
+              >
+                {t('field.recordProgress')}
+              </Button>
+            ),
+          },
+        ]
+      : []),
     {
       title: t('field.actionId'),
       head: t('field.actionId'),
@@ -74,8 +91,8 @@ export function P7Tab() {
     {
       title: t('field.extractStatus'),
       head: t('field.extractStatus'),
-      dataIndex: 'status',
-      csv: (r) => r.status,
+      render: (_, r) => (r.status ? t(`field.extractStatuses.${r.status}`, { defaultValue: r.status }) : '—'),
+      csv: (r) => (r.status ? t(`field.extractStatuses.${r.status}`, { defaultValue: r.status }) : ''),
     },
     {
       title: t('field.progress'),
@@ -106,15 +123,19 @@ export function P7Tab() {
       render: (_, r) => formatCount(r.progress.records),
       csv: (r) => r.progress.records,
     },
+  ];
+
+  const programCols: Col<BenefitProgram>[] = [
     ...(canWrite
       ? [
           {
             key: 'rec',
-            render: (_: unknown, r: AssistanceAction) => (
+            fixed: 'left' as const,
+            render: (_: unknown, r: BenefitProgram) => (
               <Button
                 size="small"
-                onClick={() => setRecording({ kind: 'assistance', row: r })}
-                data-testid="record-action"
+                onClick={() => setRecording({ kind: 'benefit', row: r })}
+                data-testid="record-program"
               >
                 {t('field.recordProgress')}
               </Button>
@@ -122,9 +143,6 @@ export function P7Tab() {
           },
         ]
       : []),
-  ];
-
-  const programCols: Col<BenefitProgram>[] = [
     {
       title: t('field.programName'),
       head: t('field.programName'),
@@ -132,7 +150,12 @@ export function P7Tab() {
       render: (_, r) => r.program_name ?? r.program_id,
       csv: (r) => r.program_name ?? r.program_id,
     },
-    { title: t('field.programKind'), head: t('field.programKind'), dataIndex: 'kind', csv: (r) => r.kind },
+    {
+      title: t('field.programKind'),
+      head: t('field.programKind'),
+      render: (_, r) => (r.kind ? t(`field.programKinds.${r.kind}`, { defaultValue: r.kind }) : '—'),
+      csv: (r) => (r.kind ? t(`field.programKinds.${r.kind}`, { defaultValue: r.kind }) : ''),
+    },
     {
       title: t('field.division'),
       head: t('field.division'),
@@ -173,22 +196,6 @@ export function P7Tab() {
       render: (_, r) => formatDate(r.progress.last_recorded_on),
       csv: (r) => r.progress.last_recorded_on,
     },
-    ...(canWrite
-      ? [
-          {
-            key: 'rec',
-            render: (_: unknown, r: BenefitProgram) => (
-              <Button
-                size="small"
-                onClick={() => setRecording({ kind: 'benefit', row: r })}
-                data-testid="record-program"
-              >
-                {t('field.recordProgress')}
-              </Button>
-            ),
-          },
-        ]
-      : []),
   ];
 
   return (
@@ -374,7 +381,7 @@ export function PlansTab() {
     {
       title: t('field.offers'),
       head: t('field.offers'),
-      render: (_, r) => r.offers.join('、'),
+      render: (_, r) => r.offers.map((o) => t(`field.offerNames.${o}`, { defaultValue: o })).join('、'),
       csv: (r) => r.offers.join('|'),
     },
     {
@@ -383,7 +390,12 @@ export function PlansTab() {
       dataIndex: 'owner_staff_id',
       csv: (r) => r.owner_staff_id,
     },
-    { title: t('field.status'), head: t('field.status'), dataIndex: 'status', csv: (r) => r.status },
+    {
+      title: t('field.status'),
+      head: t('field.status'),
+      render: (_, r) => t(`field.planStatuses.${r.status}`, { defaultValue: r.status }),
+      csv: (r) => t(`field.planStatuses.${r.status}`, { defaultValue: r.status }),
+    },
     {
       title: t('field.due'),
       head: t('field.due'),
@@ -401,9 +413,19 @@ export function PlansTab() {
       sorter: byText((r) => r.name),
       csv: (r) => r.name,
     },
-    { title: t('field.kind'), head: t('field.kind'), dataIndex: 'kind', csv: (r) => r.kind },
+    {
+      title: t('field.kind'),
+      head: t('field.kind'),
+      render: (_, r) => t(`field.partnerKinds.${r.kind}`, { defaultValue: r.kind }),
+      csv: (r) => t(`field.partnerKinds.${r.kind}`, { defaultValue: r.kind }),
+    },
     { title: t('field.org'), head: t('field.org'), dataIndex: 'org_id', csv: (r) => r.org_id },
-    { title: t('field.status'), head: t('field.status'), dataIndex: 'status', csv: (r) => r.status },
+    {
+      title: t('field.status'),
+      head: t('field.status'),
+      render: (_, r) => t(`field.partnerStatuses.${r.status}`, { defaultValue: r.status }),
+      csv: (r) => t(`field.partnerStatuses.${r.status}`, { defaultValue: r.status }),
+    },
     {
       title: t('field.listsReceived'),
       head: t('field.listsReceived'),
