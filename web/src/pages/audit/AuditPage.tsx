@@ -2,8 +2,9 @@
 // /api/audit/verify), then the log newest first in a dense table — time in bank time to the second,
 // actor, role, action, target, detail — filtered by bank dates, actor, actions and target, paged by the
 // server, exported as CSV exactly as shown. Entries hold no personal data (the server masks digit runs).
-import { Alert, Button, Form, Input, Select, Table, Tooltip } from 'antd';
+import { Alert, Button, DatePicker, Form, Input, Select, Table, Tooltip } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
@@ -109,7 +110,11 @@ function AuditLog() {
       dataIndex: 'loggedAt',
       width: 160,
       sorter: (a, b) => a.loggedAt.localeCompare(b.loggedAt),
-      render: (v: string) => <span className="wj-num">{bankTimeSeconds(v)}</span>,
+      render: (v: string) => (
+        <span className="wj-num" style={{ whiteSpace: 'nowrap' }}>
+          {bankTimeSeconds(v)}
+        </span>
+      ),
     },
     {
       title: t('audit.colActor'),
@@ -121,7 +126,7 @@ function AuditLog() {
     {
       title: t('audit.colRole'),
       dataIndex: 'role',
-      width: 110,
+      width: 140,
       render: (r: string | null) => roleLabel(r),
     },
     {
@@ -153,11 +158,11 @@ function AuditLog() {
     <div>
       <Form className="wj-filters" layout="inline" onFinish={apply}>
         <Form.Item label={t('audit.from')} validateStatus={datesBad ? 'error' : undefined}>
-          <Input
-            type="date"
+          <DatePicker
             data-testid="audit-from"
-            value={draft.fromDate ?? ''}
-            onChange={(e) => setDraft({ ...draft, fromDate: e.target.value || null })}
+            format="YYYY-MM-DD"
+            value={draft.fromDate ? dayjs(draft.fromDate) : null}
+            onChange={(d) => setDraft({ ...draft, fromDate: d ? d.format('YYYY-MM-DD') : null })}
           />
         </Form.Item>
         <Form.Item
@@ -165,11 +170,11 @@ function AuditLog() {
           validateStatus={datesBad ? 'error' : undefined}
           help={datesBad ? t('audit.dateBad') : undefined}
         >
-          <Input
-            type="date"
+          <DatePicker
             data-testid="audit-to"
-            value={draft.toDate ?? ''}
-            onChange={(e) => setDraft({ ...draft, toDate: e.target.value || null })}
+            format="YYYY-MM-DD"
+            value={draft.toDate ? dayjs(draft.toDate) : null}
+            onChange={(d) => setDraft({ ...draft, toDate: d ? d.format('YYYY-MM-DD') : null })}
           />
         </Form.Item>
         <Form.Item>

@@ -342,13 +342,13 @@ function Jobs({
     {
       title: t('ops.colQueued'),
       dataIndex: 'queuedAt',
-      width: 140,
+      width: 150,
       render: (v: string) => formatDateTime(v),
     },
     {
       title: t('ops.colFinished'),
       dataIndex: 'finishedAt',
-      width: 140,
+      width: 150,
       render: (v: string | null) => formatDateTime(v),
     },
     { title: t('ops.colMessage'), dataIndex: 'message', ellipsis: true },
@@ -423,7 +423,7 @@ function Ledger() {
     {
       title: t('ops.colStarted'),
       dataIndex: 'startedAt',
-      width: 140,
+      width: 150,
       render: (v: string) => formatDateTime(v),
     },
     {
@@ -554,7 +554,7 @@ function Loads() {
     {
       title: t('ops.colStarted'),
       dataIndex: 'started_at',
-      width: 140,
+      width: 150,
       render: (v: string) => formatDateTime(v),
     },
     { title: t('ops.colFiles'), dataIndex: 'files', width: 70, align: 'right' },
@@ -702,7 +702,11 @@ function Quarantine() {
             {t('ops.export')}
           </Button>
         </Form.Item>
-        {q.data ? <span>{t('ops.shownCount', { shown: rows.length, total: q.data.total })}</span> : null}
+        {q.data ? (
+          <span data-testid="ops-q-count">
+            {t('ops.shownCount', { shown: rows.length, total: q.data.total })}
+          </span>
+        ) : null}
       </Form>
       {q.isPending ? (
         <LoadingState />
