@@ -2,6 +2,7 @@
 // with the pension pay days of the org's outlets marked (GET /api/field/pension-days); a click on a day
 // lists its events and appointment slots.
 import { Badge, Calendar, Card, Col, List, Row, Select, Space, Tag, Typography } from 'antd';
+import 'dayjs/locale/zh-cn';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -285,7 +285,7 @@ export const en: Shape<typeof zh> = {
       CARD_REPLACEMENT: 'Card replacement',
       OTHER: 'Other',
     },
-    rows: '{{n}} rows',
+    rows: 'Rows: {{n}}',
     export: 'Export CSV',
     save: 'Save 保存',
     edit: 'Edit 修改',

@@ -77,7 +77,11 @@ export function DataTable<R extends object>({
         size="small"
         rowKey={rowKey}
         dataSource={rows as R[]}
-        columns={columns}
+        columns={columns.map((c) =>
+          c.render || !c.dataIndex
+            ? c
+            : { ...c, render: (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v)) },
+        )}
         pagination={{ pageSize: 20, showSizeChanger: false, hideOnSinglePage: true }}
         scroll={{ x: 'max-content' }}
         onChange={(_p, _f, sorter) => setSort(tableSort<R>(sorter))}
