@@ -310,7 +310,7 @@ export const en: Shape<typeof zh> = {
     required: 'Please fill in {{what}}',
     calendarTitle: 'Field calendar',
     month: 'Month',
-    pensionDay: 'Pension pay day',
+    pensionDay: 'Pension day',
     pensionPrograms: '{{name}} ({{n}} outlets)',
     dayTitle: 'Events and appointments on {{date}}',
     dayEmpty: 'No outreach event, appointment or pension payment on this day.',
