@@ -98,6 +98,7 @@ e2eDescribe('web app e2e: 运营 and 审计日志', () => {
     if (run?.config_sha256) expect(text).toContain(run.config_sha256.slice(0, 12));
     await first.locator('.ant-table-row-expand-icon').click();
     await page.waitForSelector('[data-testid=ops-ledger] .ant-table-expanded-row .ant-table-row');
+    await w.shot('ops-ledger');
 
     // The loads, with their files.
     await page.click('.ant-tabs-tab:has-text("加载记录")');
