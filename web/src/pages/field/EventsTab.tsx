@@ -35,7 +35,7 @@ import {
   useServicePoints,
   useStations,
 } from './api';
-import { EVENT_STATUSES, EVENT_TEAMS, eventBody, eventResultBody, refusalWords } from './logic';
+import { EVENT_STATUSES, EVENT_TEAMS, eventBody, eventResultBody, oneLanguage, refusalWords } from './logic';
 import { byNumber, byText, DataTable, type Col as TCol, useCanWrite, useOrgFilter } from './shared';
 
 const d = (v?: Dayjs | null) => (v ? v.format('YYYY-MM-DD') : undefined);
@@ -149,7 +149,7 @@ export function EventsTab({ openEvent }: { openEvent: (id: number) => void }) {
         <DatePicker.RangePicker
           value={range}
           onChange={(v) => setRange(v)}
-          placeholder={[t('field.from'), t('field.to')]}
+          placeholder={[oneLanguage(t('field.from')), oneLanguage(t('field.to'))]}
           aria-label={t('field.date')}
         />
         {canWrite ? (

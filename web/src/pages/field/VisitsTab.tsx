@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { EmptyState, ErrorState, LoadingState } from '../../components/PageState';
 import { formatDate } from '../../format/format';
 import { useFieldWrite, useVisits, type Visit } from './api';
-import { refusalWords, VISIT_KINDS, VISIT_OUTCOMES, visitBody } from './logic';
+import { oneLanguage, refusalWords, VISIT_KINDS, VISIT_OUTCOMES, visitBody } from './logic';
 import { byText, DataTable, type Col as TCol, useCanWrite, useOrgFilter } from './shared';
 
 const d = (v?: Dayjs | null) => (v ? v.format('YYYY-MM-DD') : undefined);
@@ -97,14 +97,14 @@ export function VisitsTab() {
         <Input.Search
           allowClear
           aria-label={t('field.employer')}
-          placeholder={t('field.employer')}
+          placeholder={oneLanguage(t('field.employer'))}
           style={{ width: 200 }}
           onSearch={setEmployer}
         />
         <DatePicker.RangePicker
           value={range}
           onChange={(v) => setRange(v)}
-          placeholder={[t('field.from'), t('field.to')]}
+          placeholder={[oneLanguage(t('field.from')), oneLanguage(t('field.to'))]}
         />
         {canWrite ? (
           <Button type="primary" onClick={() => setCreating(true)} data-testid="new-visit">

@@ -15,6 +15,7 @@ import {
   eventBody,
   eventResultBody,
   monthRange,
+  oneLanguage,
   refusalWords,
   servicePointBody,
   stationBody,
@@ -219,5 +220,18 @@ describe('the codes match the server’s', () => {
     expect([...EVENT_TEAMS]).toEqual([...SERVER_TEAMS]);
     expect([...EVENT_STATUSES]).toEqual([...SERVER_EVENT_STATUSES]);
     expect([...VISIT_OUTCOMES]).toEqual([...SERVER_OUTCOMES]);
+  });
+});
+
+describe('a bilingual form label as a one-language table header', () => {
+  it('keeps the first language, leaves one-language labels alone', () => {
+    expect(oneLanguage('地点 Place')).toBe('地点');
+    expect(oneLanguage('客户号 Customer ID')).toBe('客户号');
+    expect(oneLanguage('Place 地点')).toBe('Place');
+    expect(oneLanguage('Customer ID 客户号')).toBe('Customer ID');
+    expect(oneLanguage('Community 村/社区')).toBe('Community');
+    expect(oneLanguage('办卡（填报）')).toBe('办卡（填报）');
+    expect(oneLanguage('Cards (typed)')).toBe('Cards (typed)');
+    expect(oneLanguage('P7 台账')).toBe('P7 台账');
   });
 });

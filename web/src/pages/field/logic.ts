@@ -300,3 +300,20 @@ export function appointmentBody(f: AppointmentForm, org?: string): Record<string
     staff_id: text(f.staff_id),
   });
 }
+
+/**
+ * A form label in both languages ('地点 Place', 'Place 地点') as a table header in one: the Chinese
+ * part of a Chinese-first label, the English part of an English-first one.
+ */
+export function oneLanguage(label: string): string {
+  const cjk = /[\u3400-\u9fff]/;
+  const m = /^(\S.*?)\s+(\S.*)$/.exec(label);
+  if (!m) return label;
+  const [, first, rest] = m as unknown as [string, string, string];
+  if (cjk.test(first) && !cjk.test(rest) && /^[A-Za-z]/.test(rest)) return first;
+  if (/^[A-Za-z]{2,}/.test(first) && cjk.test(rest)) {
+    const i = label.search(/\s+[\u3400-\u9fff][^A-Za-z]*$/);
+    return i > 0 ? label.slice(0, i) : label;
+  }
+  return label;
+}

@@ -9,6 +9,7 @@ import { useScopeOrg } from '../../app/orgScope';
 import { can, useCurrentSession } from '../../app/session';
 import { sortLike, type TableSort, tableSort } from '../../components/tableSort';
 import { type CsvCell, downloadText, toCsv } from '../../format/csv';
+import { oneLanguage } from './logic';
 
 export type T = (k: string, o?: Record<string, unknown>) => string;
 
@@ -57,7 +58,7 @@ export function DataTable<R extends object>({
     downloadText(
       `${name}.csv`,
       toCsv(
-        cols.map((c) => c.head ?? String(c.title ?? '')),
+        cols.map((c) => oneLanguage(c.head ?? String(c.title ?? ''))),
         sortLike(rows, sort).map((r) => cols.map((c) => c.csv?.(r))),
       ),
     );
@@ -77,11 +78,12 @@ export function DataTable<R extends object>({
         size="small"
         rowKey={rowKey}
         dataSource={rows as R[]}
-        columns={columns.map((c) =>
-          c.render || !c.dataIndex
+        columns={columns.map((col) => {
+          const c = typeof col.title === 'string' ? { ...col, title: oneLanguage(col.title) } : col;
+          return c.render || !c.dataIndex
             ? c
-            : { ...c, render: (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v)) },
-        )}
+            : { ...c, render: (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v)) };
+        })}
         pagination={{ pageSize: 20, showSizeChanger: false, hideOnSinglePage: true }}
         scroll={{ x: 'max-content' }}
         onChange={(_p, _f, sorter) => setSort(tableSort<R>(sorter))}
