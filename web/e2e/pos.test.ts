@@ -67,6 +67,7 @@ e2eDescribe('web app e2e: 厅堂/柜面', () => {
     expect((await page.textContent('[data-testid=counter-product]'))?.trim()).toMatch(/.+/);
     expect((await page.textContent('[data-testid=counter-offer]'))?.trim()).toMatch(/.+/);
     expect(await page.textContent('[data-testid=counter-time]')).toMatch(/应答耗时 \d+ 毫秒/);
+    await page.locator('[data-testid=counter-time]').scrollIntoViewIfNeeded();
     await w.shot('pos-counter');
 
     await page.click('button:has-text("清空")');
@@ -139,6 +140,7 @@ e2eDescribe('web app e2e: 厅堂/柜面', () => {
       expect(box?.height ?? 0, sel).toBeGreaterThanOrEqual(44);
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    await page.locator('[data-testid=pad-leads]').scrollIntoViewIfNeeded();
     await w.shot('pos-pad-tablet');
     expect(w.errors).toEqual([]);
     await page.context().close();

@@ -89,6 +89,12 @@ function CounterTab() {
   const [recent, setRecent] = useState<CounterLookup[]>([]);
   const [shown, setShown] = useState<CounterLookup | null>(null);
 
+  // A lookup from the list is shown with the form as it was keyed for it.
+  const choose = (r: CounterLookup) => {
+    form.setFieldsValue({ name: r.query.name ?? '', bic: r.query.bic ?? '', country: r.query.country ?? '' });
+    setShown(r);
+  };
+
   const ask = (values: CounterForm) => {
     const q = counterQuery(values);
     setNothing(q === null);
@@ -150,9 +156,9 @@ function CounterTab() {
               const v = counterView(r.result.answer, lang);
               return (
                 <List.Item
-                  onClick={() => setShown(r)}
+                  onClick={() => choose(r)}
                   onKeyDown={(e) => {
-                    if (e.key === 'Enter' || e.key === ' ') setShown(r);
+                    if (e.key === 'Enter' || e.key === ' ') choose(r);
                   }}
                   tabIndex={0}
                   role="button"
