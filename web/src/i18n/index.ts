@@ -1,5 +1,7 @@
-// react-i18next with zh-CN by default and en-US; the choice is kept in localStorage. antd's and
-// ECharts' locales follow the same choice (see app/App.tsx and components/EChart.tsx).
+// react-i18next with zh-CN by default and en-US; the choice is kept in localStorage. antd's, dayjs's
+// (date pickers, calendar) and ECharts' locales follow the same choice (see app/App.tsx and components/EChart.tsx).
+import 'dayjs/locale/zh-cn';
+import dayjs from 'dayjs';
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Lang } from '../format/format';
@@ -25,10 +27,12 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
 });
 document.documentElement.lang = initial;
+dayjs.locale(initial === 'en-US' ? 'en' : 'zh-cn');
 
 export function setLanguage(lang: UiLang): void {
   localStorage.setItem(KEY, lang);
   document.documentElement.lang = lang;
+  dayjs.locale(lang === 'en-US' ? 'en' : 'zh-cn');
   void i18n.changeLanguage(lang);
 }
 
