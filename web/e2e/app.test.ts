@@ -202,7 +202,7 @@ e2eDescribe('web app e2e: frame, dashboard, workbench', () => {
 
     // Sign out: back to the sign-in page, and the API no longer answers.
     await page.click('[data-testid=user-menu]');
-    await page.click('text=退出登录');
+    await page.getByRole('menuitem', { name: '退出登录' }).click();
     await page.waitForSelector('#username');
     const after = await page.evaluate(async () => (await fetch('/api/session')).status);
     expect(after).toBe(401);

@@ -70,10 +70,17 @@ export function Frame({ children }: { children: ReactNode }) {
           onChange={(v) => setLanguage(v)}
         />
         <Dropdown
+          // A click, not a hover: the lobby tablet has no hover (UI.md "Devices").
+          trigger={['click']}
           menu={{
             items: [{ key: 'signout', icon: <LogoutOutlined />, label: t('top.signOut') }],
             onClick: ({ key }) => {
-              if (key === 'signout') signOut.mutate(undefined, { onSettled: () => navigate('/signin') });
+              // The promise settles even if the frame unmounts first (a mutate() callback would not).
+              if (key === 'signout')
+                void signOut
+                  .mutateAsync()
+                  .catch(() => undefined)
+                  .finally(() => navigate('/signin'));
             },
           }}
         >
