@@ -23,7 +23,8 @@ import {
 import { shortLang } from '../../i18n';
 import { useBriefing } from './api';
 import './briefing.css';
-import { type BriefingRowData, compareDecimal, exportQuery, leaders, type TableRow, tableRows } from './rows';
+import { compareDecimal } from '../../format/decimal';
+import { type BriefingRowData, exportQuery, leaders, type TableRow, tableRows } from './rows';
 
 const LEVELS = ['BRANCH', 'SUBBRANCH', 'OUTLET', 'STAFF'] as const;
 const PROGRAMS = ['PAYROLL', 'ELDERLY_MINOR', 'PAYMENT', 'MERCHANT', 'COUNTY'] as const;

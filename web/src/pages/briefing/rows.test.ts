@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type BriefingKpiData,
-  compareDecimal,
-  exportQuery,
-  leaders,
-  rankChange,
-  rowStatus,
-  tableRows,
-} from './rows';
+import { compareDecimal } from '../../format/decimal';
+import { type BriefingKpiData, exportQuery, leaders, rankChange, rowStatus, tableRows } from './rows';
 
 const row = (
   id: string,

@@ -3,6 +3,8 @@
 // completion across the whole level. Figures stay the server's exact decimal strings; comparisons of
 // ratios (completion, gap) compare decimals exactly, never through floats.
 
+import { compareDecimal } from '../../format/decimal';
+
 export interface BriefingRowData {
   scope_id: string;
   name: string | null;
@@ -47,22 +49,6 @@ export interface TableRow extends BriefingRowData {
   status: RowStatus;
   rankText: string;
   rankDir: 'up' | 'down' | 'same';
-}
-
-/** Compare two decimal strings exactly (−1, 0, 1). */
-export function compareDecimal(a: string, b: string): number {
-  const parse = (s: string) => {
-    const t = s.trim();
-    const neg = t.startsWith('-');
-    const [i = '0', f = ''] = t.replace(/^[-+]/, '').split('.');
-    return { neg, i: i.replace(/^0+(?=\d)/, ''), f };
-  };
-  const x = parse(a);
-  const y = parse(b);
-  const len = Math.max(x.f.length, y.f.length);
-  const ux = BigInt(`${x.i}${x.f.padEnd(len, '0')}`) * (x.neg ? -1n : 1n);
-  const uy = BigInt(`${y.i}${y.f.padEnd(len, '0')}`) * (y.neg ? -1n : 1n);
-  return ux < uy ? -1 : ux > uy ? 1 : 0;
 }
 
 /**

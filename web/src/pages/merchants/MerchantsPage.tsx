@@ -25,9 +25,9 @@ import { EmptyState, ErrorState, LoadingState, PageHead } from '../../components
 import { Tip } from '../../components/Tip';
 import { sortLike, type TableSort, tableSort } from '../../components/tableSort';
 import { downloadText, toCsv } from '../../format/csv';
+import { byDecimal } from '../../format/decimal';
 import { formatCount, formatMoney, formatPercent, formatWan, formatYuan } from '../../format/format';
 import { shortLang } from '../../i18n';
-import { byDecimal } from '../payroll/charts';
 import { type MerchantRow, useMerchantPricing } from './api';
 import { filterMerchants, type Move, rateMove, sumMoney, tierRates } from './logic';
 

@@ -14,10 +14,11 @@ import { EmptyState, ErrorState, LoadingState, PageHead } from '../../components
 import { Tip } from '../../components/Tip';
 import { sortLike, type TableSort, tableSort } from '../../components/tableSort';
 import { downloadText, toCsv } from '../../format/csv';
+import { byDecimal } from '../../format/decimal';
 import { formatCount, formatMoney, formatPercent, formatWan } from '../../format/format';
 import { shortLang } from '../../i18n';
 import { type Employer, type PayrollMonth, usePayrollEmployers, usePayrollOrg, usePayrollOrgs } from './api';
-import { byDecimal, headline, monthLabel, payrollChartOption, searchEmployers } from './charts';
+import { headline, monthLabel, payrollChartOption, searchEmployers } from './charts';
 import { EmployerDrawer } from './EmployerDrawer';
 
 type T = (k: string, o?: Record<string, unknown>) => string;

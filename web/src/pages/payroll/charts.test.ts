@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sortLike, tableSort } from '../../components/tableSort';
 import { toCsv } from '../../format/csv';
+import { byDecimal } from '../../format/decimal';
 import type { Employer, PayrollMonth } from './api';
-import { byDecimal, headline, payrollChartOption, searchEmployers, visitPlanKey } from './charts';
+import { headline, payrollChartOption, searchEmployers, visitPlanKey } from './charts';
 
 const months: PayrollMonth[] = Array.from({ length: 13 }, (_, i) => ({
   month: `${i === 0 ? '2025-12' : `2026-${String(i).padStart(2, '0')}`}-01`,

@@ -87,13 +87,6 @@ export function visitPlanKey(tier: string | null): 'A' | 'B' | 'C' | 'none' {
   return tier === 'A' || tier === 'B' || tier === 'C' ? tier : 'none';
 }
 
-/** Compare decimal strings for sorting (nulls below every number). */
-export function byDecimal(a: string | null | undefined, b: string | null | undefined): number {
-  const x = a === null || a === undefined ? Number.NEGATIVE_INFINITY : Number(a);
-  const y = b === null || b === undefined ? Number.NEGATIVE_INFINITY : Number(b);
-  return x - y;
-}
-
 /** The employer rows the name search leaves (the tier and alert filters are the server's). */
 export function searchEmployers(rows: Employer[], text: string): Employer[] {
   const q = text.trim().toLowerCase();
