@@ -235,6 +235,38 @@ describeEachEngine('wangji CLI', (engine) => {
     expect(text.stdout).toMatch(/C999\s+unknown customers\.customer_id/);
   });
 
+  it('checksum prints rows and a checksum per table, the same for a second load of the same drop', async () => {
+    await db.release();
+    await cli('load', join(FIXTURES, 'base'), '--db', db.target.location);
+    const first = await cli(
+      'checksum',
+      'customers',
+      'accounts',
+      'no_such',
+      '--db',
+      db.target.location,
+      '--json',
+    );
+    expect(first.code).toBe(0);
+    const sums = JSON.parse(first.stdout) as { table: string; rows?: number; digest?: string }[];
+    expect(sums.map((s) => s.table)).toEqual(['customers', 'accounts', 'no_such']);
+    expect(sums[0]?.rows).toBeGreaterThan(0);
+    expect(sums[2]).toEqual({ table: 'no_such', absent: true });
+    await cli('load', join(FIXTURES, 'base'), '--db', db.target.location);
+    const again = await cli(
+      'checksum',
+      'customers',
+      'accounts',
+      'no_such',
+      '--db',
+      db.target.location,
+      '--json',
+    );
+    expect(JSON.parse(again.stdout)).toEqual(sums);
+    const text = await cli('checksum', 'customers', '--db', db.target.location);
+    expect(text.stdout).toMatch(/table\s+rows\s+checksum\n[\s\S]*customers\s+\d+\s+-?\d+/);
+  });
+
   it('sql prints masked personal data, decimals as strings, and refuses writes', async () => {
     await loadDrop(db, join(FIXTURES, 'base'), { today: '2026-11-28' });
     await db.release();

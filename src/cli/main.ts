@@ -10,6 +10,7 @@ import { defaultAsOf } from '../generator/calendar.js';
 import { STAGES, type Stage } from '../pipeline/models.js';
 import { ROLES } from '../server/roles.js';
 import { auditListCommand, auditVerifyCommand } from './commands/audit.js';
+import { checksumCommand } from './commands/checksum.js';
 import { demoCommand } from './commands/demo.js';
 import { type GenerateOptions, generateCommand } from './commands/generate.js';
 import { counterCommand, leadsCommand, outcomeCommand, padCommand, tasksCommand } from './commands/leads.js';
@@ -178,6 +179,17 @@ export async function run(argv: string[]): Promise<number> {
     .action(async () => {
       const { target, out } = ctx();
       code = await runsCommand(target, out);
+    });
+
+  common(program.command('checksum'))
+    .description(
+      'order-independent checksums of tables (rows and a hash sum), to compare copies of a database',
+    )
+    .argument('[tables...]', 'tables to check (default: every published table)')
+    .option('--all', 'every table of the schema, not only the published ones')
+    .action(async (tables: string[], o: { all?: boolean }) => {
+      const { target, out } = ctx();
+      code = await checksumCommand(target, out, { tables, all: o.all === true });
     });
 
   common(program.command('leads'))

@@ -11,7 +11,7 @@ import { loadSeasonConfig, parseSeasonConfig } from '../config/season.js';
 import { loadDrop } from '../extracts/loader.js';
 import { generateBank } from '../generator/bank.js';
 import { recordOutcome } from '../leads/work.js';
-import { loadModels } from './models.js';
+import { publishedTables } from './publishedTables.js';
 import { runPipeline } from './runner.js';
 
 const AS_OF = '2027-02-10';
@@ -65,21 +65,7 @@ describe.skipIf(pgSkipReason !== null)(
       rmSync(work, { recursive: true, force: true });
     });
 
-    const lifecycle: [string, string[]][] = [
-      ['leads', ['lead_id']],
-      ['lead_holdouts', ['lead_id']],
-      ['tasks', ['task_id']],
-      ['contacts', ['contact_id']],
-      ['consent_events', ['customer_id', 'event']],
-      ['conversions', ['lead_id']],
-      ['incentive_ledger', ['entry_id']],
-      ['uplift', ['season_start', 'activity_id', 'scope']],
-      ['budgets', ['branch_id', 'kind']],
-      ['kpi_progress', ['as_of', 'kpi', 'scope_kind', 'scope_id', 'period_start', 'period_end']],
-      ['lead_funnel', ['activity_id']],
-    ];
-    const models = loadModels();
-    it.each([...models.map((m) => [m.name, m.key] as const), ...lifecycle])('%s', async (name, key) => {
+    it.each(publishedTables().map((t) => [t.name, t.key] as const))('%s', async (name, key) => {
       const cols = key.map((k) => `"${k}"`).join(', ');
       const rows = async (db: TestDb) => {
         const all = (await db.query(`SELECT * FROM "${name}"`)).map((r) => {
