@@ -11,6 +11,7 @@
 //   wangji_drops_total                      nightly drops taken, by status (PUBLISHED, FAILED)
 //   wangji_alerts_open                      open alerts by kind
 //   wangji_jobs                             this server's job queue by status
+// and of the process: uptime, resident memory, the V8 heap (used, total) and external memory.
 // Access: when the environment variable named by metrics.tokenEnv (default WANGJI_METRICS_TOKEN) holds a
 // token, /metrics requires `Authorization: Bearer <token>` (401 otherwise); when it is unset, /metrics
 // is open like /healthz — then bind the server to an internal address (docs/decisions.md).
@@ -134,7 +135,18 @@ export function installMetrics(app: FastifyInstance, db: Db, o: MetricsOptions):
       m.family('process_uptime_seconds', 'gauge', 'Seconds since the server process started.');
       m.sample('process_uptime_seconds', {}, Math.round(process.uptime()));
       m.family('process_resident_memory_bytes', 'gauge', 'Resident memory of the server process.');
-      m.sample('process_resident_memory_bytes', {}, process.memoryUsage().rss);
+      const mem = process.memoryUsage();
+      m.sample('process_resident_memory_bytes', {}, mem.rss);
+      m.family('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use (a leak shows here first).');
+      m.sample('nodejs_heap_size_used_bytes', {}, mem.heapUsed);
+      m.family('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap allocated.');
+      m.sample('nodejs_heap_size_total_bytes', {}, mem.heapTotal);
+      m.family(
+        'nodejs_external_memory_bytes',
+        'gauge',
+        'Memory of C++ objects bound to JavaScript (buffers; not DuckDB, which is counted in the RSS only).',
+      );
+      m.sample('nodejs_external_memory_bytes', {}, mem.external);
       return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(m.toString());
     },
   );

@@ -119,6 +119,14 @@ describeEachEngine('health, readiness, metrics and logs', (engine) => {
     expect(text).toContain('wangji_alerts_open{kind="DROP_MISSING"} 0');
     expect(text).toContain('wangji_load_rows{state="quarantined"} 0');
     expect(text).toMatch(/wangji_last_publication_age_seconds \d+/);
+    // The process's memory, as a soak reads it every 10 s (bench/soak.bench.ts).
+    for (const gauge of [
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_heap_size_total_bytes',
+      'nodejs_external_memory_bytes',
+    ])
+      expect(text).toMatch(new RegExp(`^${gauge} [1-9]\\d*$`, 'm'));
     // Every sample line is `name{labels} value` (or a comment): what Prometheus parses.
     for (const line of text.trimEnd().split('\n'))
       expect(line).toMatch(
