@@ -190,6 +190,8 @@ e2eDescribe('web app e2e: frame, dashboard, workbench', () => {
     // The team's progress: every staff member of the branch who works tasks, the API's figures.
     await page.getByRole('tab', { name: 'Team progress' }).click();
     await page.waitForSelector('[data-testid=team-progress] .ant-table-row');
+    // The task list's filters belong to the list tab, not beside the team's table.
+    expect(await page.getByTestId('view').isVisible()).toBe(false);
     const team = await page.evaluate(async () => {
       const r = await fetch('/api/team');
       return (await r.json()) as { members: { staff_id: string; open: number }[] };
