@@ -1,0 +1,162 @@
+// Backup and restore on DuckDB. The snapshot is one transaction of the process that owns the file (the
+// server, or the CLI when no server holds it): DuckDB's transactions see the database as it was when
+// they began, and while one is open on the process's one connection every other request waits
+// (src/db/duckdb/DuckDbDb.ts) — a backup holds the server up like a load does. Tables are written as
+// Parquet (zstd) by DuckDB itself; types Parquet would not keep exactly (HUGEINT becomes DOUBLE) are
+// written as their text and cast back on restore. A restore builds a new file beside the target and
+// renames it over the target only once every table has been loaded and verified: a failed restore
+// leaves the target as it was. Sequences have no setval here: they are created again at their next value.
+
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { allTables } from '../db/checksum.js';
+import { quoteIdent, quoteString } from '../db/dialect.js';
+import { type DbTarget, openDb } from '../db/open.js';
+import type { Db } from '../db/types.js';
+import { notEmpty, RestoreRefused, tablesWithRows } from './common.js';
+import type { BackupEngine, RestoreSession, Snapshot } from './engine.js';
+import { type ColumnDef, type SequenceDef, STAGING_TABLE, type TableDef } from './manifest.js';
+
+/** Types Parquet stores exactly as DuckDB has them; any other column travels as its text. */
+const PARQUET_EXACT =
+  /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DATE|TIMESTAMP|VARCHAR|BLOB|DECIMAL\(\d+,\d+\))$/;
+
+const MAIN = `database_name = current_database() AND schema_name = 'main'`;
+
+async function columnsOf(db: Db, table: string | null): Promise<Map<string, ColumnDef[]>> {
+  const rows = await db.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: boolean;
+  }>(
+    `SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns()
+      WHERE ${MAIN} ${table === null ? '' : 'AND table_name = $1'} ORDER BY table_name, column_index`,
+    table === null ? [] : [table],
+  );
+  const out = new Map<string, ColumnDef[]>();
+  for (const r of rows) {
+    const list = out.get(r.table_name) ?? [];
+    list.push({ name: r.column_name, type: r.data_type, nullable: Boolean(r.is_nullable) });
+    out.set(r.table_name, list);
+  }
+  return out;
+}
+
+function snapshotOf(tx: Db): Snapshot {
+  return {
+    db: tx,
+    async tables() {
+      const tables = await tx.query<{ name: string; sql: string }>(
+        `SELECT table_name AS name, sql FROM duckdb_tables() WHERE ${MAIN} AND NOT temporary ORDER BY table_name`,
+      );
+      const columns = await columnsOf(tx, null);
+      return tables
+        .filter((t) => !STAGING_TABLE.test(t.name))
+        .map((t) => ({ name: t.name, columns: columns.get(t.name) ?? [], ddl: t.sql, grants: [] }));
+    },
+    async sequences() {
+      const rows = await tx.query<{ name: string; sql: string }>(
+        `SELECT sequence_name AS name, sql FROM duckdb_sequences() WHERE ${MAIN} AND NOT temporary ORDER BY sequence_name`,
+      );
+      // The statement names the sequence's next value as its START (what nextval hands out next).
+      return rows.map((r) => {
+        const start = /\bSTART\s+(?:WITH\s+)?(-?\d+)/i.exec(r.sql);
+        if (!start) throw new Error(`cannot read the next value of sequence ${r.name} from: ${r.sql}`);
+        return { name: r.name, next: start[1] as string, ddl: r.sql };
+      });
+    },
+    async dump(table, file) {
+      const select = table.columns
+        .map((c) =>
+          PARQUET_EXACT.test(c.type)
+            ? quoteIdent(c.name)
+            : `CAST(${quoteIdent(c.name)} AS VARCHAR) AS ${quoteIdent(c.name)}`,
+        )
+        .join(', ');
+      await tx.exec(
+        `COPY (SELECT ${select} FROM main.${quoteIdent(table.name)}) TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+    },
+  };
+}
+
+function sessionOf(db: Db): RestoreSession {
+  return {
+    db,
+    async columns(table) {
+      return (await columnsOf(db, table)).get(table) ?? [];
+    },
+    async load(table: TableDef, file: string) {
+      const names = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+      const values = table.columns
+        .map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`)
+        .join(', ');
+      return db.execute(
+        `INSERT INTO main.${quoteIdent(table.name)} (${names}) SELECT ${values} FROM read_parquet(${quoteString(file)})`,
+      );
+    },
+    async setSequence(s: SequenceDef) {
+      if (!s.ddl) throw new Error(`sequence ${s.name}: the backup has no statement to create it`);
+      await db.exec(`DROP SEQUENCE IF EXISTS ${quoteIdent(s.name)}; ${s.ddl}`);
+    },
+    async grant() {
+      return []; // no roles on DuckDB
+    },
+  };
+}
+
+const inUse = (e: unknown) => /in use by another process|lock/i.test((e as Error)?.message ?? '');
+
+export const duckDbBackup: BackupEngine = {
+  extension: '.parquet',
+
+  snapshot(db, _target, fn) {
+    return db.transaction((tx) => fn(snapshotOf(tx)));
+  },
+
+  async restoreInto(target: DbTarget, o, fn) {
+    const path = resolve(target.location);
+    if (existsSync(path)) {
+      // Opened for writing, so that closing it checkpoints its WAL into the file: nothing of it is
+      // left beside the file to be mistaken for the new one's.
+      let existing: Db;
+      try {
+        existing = await openDb({ kind: 'duckdb', location: path }, { migrate: false });
+      } catch (e) {
+        if (inUse(e))
+          throw new RestoreRefused(
+            `the database ${path} is in use by another process (a running wangji serve?): stop it before restoring over it`,
+          );
+        throw e;
+      }
+      try {
+        const full = await tablesWithRows(existing, await allTables(existing));
+        if (full.length && !o.force) throw notEmpty(path, full);
+      } finally {
+        await existing.close();
+      }
+    }
+    // Built beside the target (same filesystem: the rename is atomic), hidden by its name.
+    const temp = join(dirname(path), `.${basename(path)}.restoring-${process.pid}`);
+    const removeTemp = () => {
+      for (const f of [temp, `${temp}.wal`]) rmSync(f, { force: true });
+    };
+    removeTemp();
+    const db = await openDb({ kind: 'duckdb', location: temp }, { migrate: false });
+    let out: Awaited<ReturnType<typeof fn>>;
+    try {
+      out = await fn(sessionOf(db));
+      await db.exec('CHECKPOINT');
+    } catch (e) {
+      await db.close().catch(() => undefined);
+      removeTemp();
+      throw e;
+    }
+    await db.close();
+    rmSync(`${path}.wal`, { force: true });
+    renameSync(temp, path);
+    o.progress(`replaced ${path}`);
+    return out;
+  },
+};
