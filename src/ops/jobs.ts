@@ -1,7 +1,8 @@
-// The server's job queue for loads and pipeline runs (issue #7, operations): one job at a time, in the
-// order they were asked for. DuckDB has one connection per process, shared by every request, and a
+// The server's job queue for loads, pipeline runs and backups (issue #7, operations; backups issue #9):
+// one job at a time, in the order they were asked for. DuckDB has one connection per process, shared by every request, and a
 // load or a run is long work over it; on PostgreSQL the loader's and runner's locks would serialise
-// them anyway — here they never overlap, and a second request waits its turn visibly (QUEUED).
+// them anyway — here they never overlap, and a second request waits its turn visibly (QUEUED). A backup
+// queued among them is never taken in the middle of a load or a run (src/backup/backup.ts).
 //
 // A job keeps its progress lines (the loader's and runner's onProgress) for the clients that follow
 // it (server-sent events: the lines so far, then live ones) and ends DONE or FAILED with a message in
@@ -12,7 +13,7 @@
 
 import { randomUUID } from 'node:crypto';
 
-export type JobKind = 'LOAD' | 'RUN';
+export type JobKind = 'LOAD' | 'RUN' | 'BACKUP';
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
 /** What was asked for (a drop folder, a data date …), as shown to whoever follows the job. */
 export type JobParams = Record<string, string | boolean | null>;
@@ -201,7 +202,7 @@ export class JobQueue {
     } catch (e) {
       this.o.onError?.(this.snapshot(job), e);
       const first = String((e as Error)?.message ?? e).split('\n')[0];
-      this.finish(job, 'FAILED', `${job.view.kind === 'LOAD' ? 'load' : 'run'} failed: ${first}`, null);
+      this.finish(job, 'FAILED', `${job.view.kind.toLowerCase()} failed: ${first}`, null);
     }
   }
 

@@ -23,6 +23,8 @@ export interface ServeOptions {
   config?: string;
   /** The folder POST /api/ops/loads may load drops from (default ./data/drops). */
   dropsRoot?: string;
+  /** The folder POST /api/ops/backup writes backups into (default ./data/backups). */
+  backupsRoot?: string;
   /** The built web app to serve at / (default dist/web). */
   webRoot?: string;
   /** The nightly drop folder to watch (overrides drops.dir of the ops config). */
@@ -56,7 +58,8 @@ export async function serveCommand(target: DbTarget, o: ServeOptions, out: Outpu
       db,
       config: season.config,
       log: { stream: process.stderr },
-      ops: { dropsRoot, season },
+      // A PostgreSQL backup opens a connection of its own: it is given the URL as opened.
+      ops: { dropsRoot, season, backups: { root: o.backupsRoot, target } },
       operations: {
         config: ops.config,
         dropsDir,

@@ -2,6 +2,8 @@
 // as jobs of one queue in this process (src/ops/jobs.ts: one at a time, first come first served).
 //   POST /api/ops/loads            {dir, delimiter?}: a drop folder inside the drops root → 202 the job
 //   POST /api/ops/runs             {asOf, stage?, full?} → 202 the job
+//   POST /api/ops/backup           {name?}: back up the whole database into the backups folder → 202 the
+//                                  job (src/backup: one snapshot, never half of a load or a run)
 //   GET  /api/ops/jobs             the jobs this server knows, newest first
 //   GET  /api/ops/jobs/:id         one job: status, times, message, result
 //   GET  /api/ops/jobs/:id/events  server-sent events: `progress` per line (the lines so far, then live
@@ -11,14 +13,17 @@
 //   GET  /api/ops/loads            the loads, newest first, with each load's files (the load report)
 //   GET  /api/ops/quarantine       quarantined rows, filtered by load, extract, column, reason; masked
 // Loads and runs are audited (LOAD, RUN, CONFIG_CHANGED) by src/ops/audited.ts with the username as
-// actor. The ledger, loads and quarantine are the bank's technical data and are shown bank-wide to every
+// actor, backups (BACKUP) by src/backup/backup.ts. The ledger, loads and quarantine are the bank's technical data and are shown bank-wide to every
 // holder of ops:read (a branch manager included): they name files, lines, models and counts, and the
 // quarantined values are masked (src/ops/quarantine.ts).
 
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auditedBackup, BackupRefused, type BackupResult, backupFolder } from '../../backup/backup.js';
+import type { DbTarget } from '../../db/open.js';
 import type { Db, SqlValue } from '../../db/types.js';
 import { bankDate } from '../../domain/bankTime.js';
 import { isRealDate } from '../../domain/dates.js';
@@ -32,7 +37,7 @@ import { STAGES } from '../../pipeline/models.js';
 import type { RunReport } from '../../pipeline/runner.js';
 import type { RouteDeps } from '../app.js';
 import { dataChanged } from '../changes.js';
-import { BadRequest, errorBody, errorResponses, HttpError, NotFound } from '../errors.js';
+import { BadRequest, errorBody, errorResponses, HttpError, NotFound, Refused } from '../errors.js';
 import { principalOf } from '../plugins/auth.js';
 
 export interface OpsOptions {
@@ -42,7 +47,21 @@ export interface OpsOptions {
   season?: SeasonFile;
   /** The job queue (default a new one; tests pass theirs to watch it). */
   jobs?: JobQueue;
+  /** Backups (POST /api/ops/backup): where they are written, and the database with its credentials. */
+  backups?: BackupOptions;
 }
+
+export interface BackupOptions {
+  /** The folder backups are written into (default ./data/backups, made when first needed). */
+  root?: string;
+  /**
+   * The database served, as opened (a PostgreSQL backup takes a connection of its own, so it needs the
+   * URL with its password; default: the database's location, which has none).
+   */
+  target?: DbTarget;
+}
+
+export const DEFAULT_BACKUPS_ROOT = './data/backups';
 
 class Unavailable extends HttpError {
   constructor(message: string) {
@@ -72,9 +91,21 @@ const runResult = z.object({
   models: z.array(z.object({ model: z.string(), stage: z.string(), rows: z.number(), seconds: z.number() })),
 });
 
+const backupResult = z.object({
+  name: z.string().describe('the backup folder’s name inside the backups folder'),
+  dir: z.string().describe('the backup folder on the server'),
+  engine: z.enum(['duckdb', 'postgres']),
+  createdAt: z.string().describe('when the snapshot was taken: the backup is the database as it was then'),
+  schemaVersion: z.number(),
+  tables: z.number(),
+  rows: z.number(),
+  bytes: z.number(),
+  seconds: z.number(),
+});
+
 export const jobView = z.object({
   id: z.string(),
-  kind: z.enum(['LOAD', 'RUN']),
+  kind: z.enum(['LOAD', 'RUN', 'BACKUP']),
   params: z.record(z.string(), z.union([z.string(), z.boolean(), z.null()])),
   requestedBy: z.string(),
   status: jobStatus,
@@ -83,9 +114,9 @@ export const jobView = z.object({
   finishedAt: z.string().nullable(),
   message: z.string().nullable().describe('why it failed, or the load’s / run’s own message, in words'),
   result: z
-    .union([loadResult, runResult])
+    .union([loadResult, runResult, backupResult])
     .nullable()
-    .describe('LOAD: the load report’s summary; RUN: the run’s'),
+    .describe('LOAD: the load report’s summary; RUN: the run’s; BACKUP: the backup’s'),
   lines: z.number().describe('progress lines so far'),
 });
 
@@ -172,6 +203,32 @@ const delimiter = z
   });
 
 const jobParams = z.object({ id: z.string().uuid() });
+
+const backupName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    'letters, digits, . _ - (at most 100), not starting with . _ -',
+  );
+
+/** The default name of a backup: the engine and the moment, e.g. wangji-duckdb-20261202T015148Z. */
+const defaultBackupName = (engine: string, at: Date) =>
+  `wangji-${engine}-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
+
+const backupSummary = (name: string, r: BackupResult): z.infer<typeof backupResult> => ({
+  name,
+  dir: r.dir,
+  engine: r.manifest.engine,
+  createdAt: r.manifest.createdAt,
+  schemaVersion: r.manifest.schema.version,
+  tables: r.manifest.totals.tables,
+  rows: r.manifest.totals.rows,
+  bytes: r.manifest.totals.bytes,
+  seconds: r.seconds,
+});
 
 const loadSummary = (r: LoadReport): z.infer<typeof loadResult> => ({
   loadId: r.loadId,
@@ -330,6 +387,58 @@ export function opsRoutes(app: FastifyInstance, deps: RouteDeps, o: OpsOptions =
           return { ok: report.status === 'PUBLISHED', message: report.message, result: runSummary(report) };
         },
       );
+      return reply.code(202).send(shown(job));
+    },
+  );
+
+  const backupsRoot = resolve(o.backups?.root ?? DEFAULT_BACKUPS_ROOT);
+  const backupTarget: DbTarget = o.backups?.target ?? { kind: db.kind, location: db.location };
+  const backupDir = (name: string) => {
+    const dir = join(backupsRoot, name);
+    try {
+      return backupFolder(dir);
+    } catch (e) {
+      if (e instanceof BackupRefused)
+        throw new Refused('BACKUP_EXISTS', `a backup named ${name} exists already`);
+      throw e;
+    }
+  };
+
+  r.post(
+    '/api/ops/backup',
+    {
+      config: { permission: 'ops:run' },
+      schema: {
+        summary:
+          'Back up the whole database into the server’s backups folder (queued; follow the job’s events)',
+        description:
+          'One snapshot of every table (never half of a load or a run: the job waits its turn in the queue), ' +
+          'written to a new folder inside the backups folder (`wangji serve --backups-root`) with a manifest ' +
+          'of rows and checksums. It holds personal data and password hashes: the folder is readable by the ' +
+          'server’s user only. Restore it with `wangji restore` while no server runs (docs/backup.md).',
+        tags: ['operations'],
+        body: z
+          .object({
+            name: backupName.optional().describe('the new folder’s name (default wangji-<engine>-<time>)'),
+          })
+          .strict(),
+        response: { 202: jobView, ...errorResponses, 503: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const name = request.body.name ?? defaultBackupName(db.kind, now());
+      backupDir(name); // refused at once when it exists; checked again when the job starts
+      const job = submit('BACKUP', { name }, p.username, async (progress) => {
+        const dir = backupDir(name);
+        const result = await auditedBackup(db, backupTarget, {
+          out: dir,
+          actor: p.username,
+          onProgress: progress,
+          now,
+        });
+        return { ok: true, message: null, result: backupSummary(name, result) };
+      });
       return reply.code(202).send(shown(job));
     },
   );
