@@ -107,7 +107,8 @@ export async function arbitrate(db: Db, o: ArbitrationInput): Promise<Record<str
       LEFT JOIN lc_refused rf ON rf.customer_id = coalesce(c.customer_id, c.entity_id) AND rf.activity_id = c.activity_id
     ),
     options AS (
-    SELECT k.activity_id, k.entity_kind, k.entity_id, coalesce(k.rule_product, ap.product_code) AS product_code,
+    SELECT k.activity_id, k.entity_kind, k.entity_id, k.customer_id, k.holder_id, k.facts, k.service, k.lead_id,
+           k.contact_block, coalesce(k.rule_product, ap.product_code) AS product_code,
            CASE WHEN k.rule_product IS NULL THEN coalesce(ap.rank, 1) ELSE 0 END AS rank,
            CASE
              WHEN k.contact_block IS NOT NULL OR k.holder_id IS NULL OR coalesce(k.rule_product, ap.product_code) IS NULL THEN NULL
@@ -132,8 +133,10 @@ export async function arbitrate(db: Db, o: ArbitrationInput): Promise<Record<str
       LEFT JOIN lc_holdings h ON h.customer_id = k.holder_id AND h.product_code = coalesce(k.rule_product, ap.product_code)
      WHERE k.lead_status IS NULL OR k.lead_status = 'OPEN'
     ),
+    -- The candidate's own columns ride along with its options: joining the picked option back to cand
+    -- made PostgreSQL, which estimates the picked rows at 1, loop over every candidate per candidate.
     picked AS (
-      SELECT activity_id, entity_kind, entity_id, product_code, product_block FROM (
+      SELECT * FROM (
         SELECT o.*, row_number() OVER (PARTITION BY o.activity_id, o.entity_kind, o.entity_id
                                        ORDER BY CASE WHEN o.product_block IS NULL THEN 0 ELSE 1 END, o.rank) AS n
           FROM options o) x
@@ -141,11 +144,10 @@ export async function arbitrate(db: Db, o: ArbitrationInput): Promise<Record<str
     ),
     judged AS (
       SELECT k.activity_id, k.entity_kind, k.entity_id, k.customer_id, k.holder_id, k.facts, k.service, k.lead_id,
-             coalesce(k.contact_block, p.product_block) AS block, p.product_code,
+             coalesce(k.contact_block, k.product_block) AS block, k.product_code,
              ${propensitySql(db, o.models, 'k.facts', 'k.activity_id', 'a.propensity')} AS propensity,
              a.value, ${weight} AS weight
-        FROM picked p
-        JOIN cand k ON k.activity_id = p.activity_id AND k.entity_kind = p.entity_kind AND k.entity_id = p.entity_id
+        FROM picked k
         JOIN lc_activities a ON a.activity_id = k.activity_id
         LEFT JOIN lc_weight_by w ON w.activity_id = k.activity_id AND w.fact_value = ${weightFact}
     )
