@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { quoteIdent } from '../db/dialect.js';
+import { DbFault, duringFault } from '../db/faults.js';
 import type { Db, SqlValue } from '../db/types.js';
 import { bankDate, utcTimestamp as nowTs } from '../domain/bankTime.js';
 import { formatReasonColumn, formatReasonSql, reasonSql, stageExpr, typedSql } from './checks.js';
@@ -51,7 +52,7 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
     if (manifest) reconcileManifestFiles(manifest, files);
     if (files.length === 0) throw new DropError(sourceDir, 'no extract files in the folder');
     const delimiter = options.delimiter ?? ',';
-    const report = await db.transaction(async (tx) => {
+    const apply = db.transaction(async (tx) => {
       // One load at a time per database: two concurrent upserts of the same increments would both insert.
       const lock = tx.dialect.exclusiveLock('load');
       if (lock) await tx.exec(lock);
@@ -62,7 +63,9 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
       for (const [i, f] of files.entries()) {
         progress(`[${i + 1}/${files.length}] ${f.name}`);
         const t0 = Date.now();
-        const r = await loadFile(tx, f, { loadId: id, asOf, delimiter, work, manifest });
+        const r = await loadFile(tx, f, { loadId: id, asOf, delimiter, work, manifest }).catch((e) => {
+          throw duringFault(e, `loading ${f.name}`); // a full disk or a lost connection, in words
+        });
         r.seconds = (Date.now() - t0) / 1000;
         progress(
           `[${i + 1}/${files.length}] ${f.name}: ${r.read} read, ${r.loaded} loaded, ${r.quarantined} quarantined (${r.seconds.toFixed(1)}s)`,
@@ -75,16 +78,25 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
       await recordFiles(tx, id, reports);
       return rep;
     });
-    return report;
+    return await apply.catch((e) => {
+      throw duringFault(e, 'applying the drop');
+    });
   } catch (e) {
     const message =
       e instanceof DropError ? e.message : `load failed: ${(e as Error).message.split('\n')[0]}`;
-    const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [
-      { id: number },
-    ];
-    const rep = buildReport(id, sourceDir, manifest?.as_of ?? asOf, 'FAILED', message, started, []);
-    await recordLoad(db, rep);
-    return rep;
+    const record = async () => {
+      const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [
+        { id: number },
+      ];
+      const rep = buildReport(id, sourceDir, manifest?.as_of ?? asOf, 'FAILED', message, started, []);
+      await recordLoad(db, rep);
+      return rep;
+    };
+    return await record().catch((err: Error) => {
+      // Still no space (or no connection): say why the load failed, and that the ledger lacks it.
+      const why = err instanceof DbFault ? '' : `: ${err.message.split('\n')[0]}`;
+      throw new Error(`${message} (not recorded in the load ledger${why})`, { cause: err });
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -152,6 +164,7 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
       })),
     });
   } catch (err) {
+    if (err instanceof DbFault) throw err; // the database's disk or connection, not the file
     throw new DropError(f.name, `unreadable file (${(err as Error).message.split('\n')[0]})`);
   }
   // An unterminated quote makes the reader take the rest of the file as one value: refuse the file

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import type { SeasonConfig } from '../config/season.js';
 import { quoteIdent } from '../db/dialect.js';
+import { DbFault, duringFault } from '../db/faults.js';
 import type { Db } from '../db/types.js';
 import { utcTimestamp as nowTs } from '../domain/bankTime.js';
 import { Calendar, daysBetweenInclusive } from '../domain/calendar.js';
@@ -127,12 +128,17 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       const t = Date.now();
       progress(`[${i + 1}/${selected.length}] ${m.stage}/${m.name}`);
       const target = stagingOf(m.name);
-      await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(target)}`);
-      if (m.sql)
-        await db.exec(`CREATE TABLE ${quoteIdent(target)} AS ${renderSql(m.sql, ctx, db.dialect.ratio)}`);
-      else if (m.build) await m.build(db, ctx, target);
-      const rows = await checkModel(db, m, target, ctx);
-      const warnings = await modelWarnings(db, m, ctx);
+      const compute = async () => {
+        await db.exec(`DROP TABLE IF EXISTS ${quoteIdent(target)}`);
+        if (m.sql)
+          await db.exec(`CREATE TABLE ${quoteIdent(target)} AS ${renderSql(m.sql, ctx, db.dialect.ratio)}`);
+        else if (m.build) await m.build(db, ctx, target);
+        return [await checkModel(db, m, target, ctx), await modelWarnings(db, m, ctx)] as const;
+      };
+      // A full disk or a lost connection is said in words, with the model it stopped.
+      const [rows, warnings] = await compute().catch((e) => {
+        throw duringFault(e, `computing ${m.name}`);
+      });
       reports.push({
         model: m.name,
         stage: m.stage,
@@ -145,7 +151,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
         `[${i + 1}/${selected.length}] ${m.stage}/${m.name}: ${rows} rows (${((Date.now() - t) / 1000).toFixed(1)}s)`,
       );
     }
-    await db.transaction(async (tx) => {
+    const publish = db.transaction(async (tx) => {
       const lock = tx.dialect.exclusiveLock('run');
       if (lock) await tx.exec(lock);
       for (const m of selected) {
@@ -206,6 +212,9 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       }
       await finishRun(tx, runId, 'PUBLISHED', null, reports);
     });
+    await publish.catch((e) => {
+      throw duringFault(e, 'publishing');
+    });
     await dropStaging(
       db,
       selected.map((m) => stagingOf(m.name)),
@@ -228,7 +237,17 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       db,
       selected.map((m) => stagingOf(m.name)),
     ).catch(() => undefined);
-    await finishRun(db, runId, 'FAILED', message, reports);
+    await finishRun(db, runId, 'FAILED', message, reports).catch((err: Error) => {
+      // Still no space (or no connection): the next run of this process or any other settles it.
+      unrecorded.set(`${db.location}#${runId}`, message);
+      const why = err instanceof DbFault ? '' : `: ${err.message.split('\n')[0]}`;
+      throw new Error(
+        `${message} (not recorded in the run ledger${why}: the next run marks run ${runId} FAILED)`,
+        {
+          cause: err,
+        },
+      );
+    });
     return {
       runId,
       asOf: o.asOf,
@@ -289,9 +308,13 @@ async function startRun(db: Db, o: RunOptions, started: string): Promise<number>
   return id;
 }
 
+/** Runs of this process that failed when their failure could not be written (a full disk): why. */
+const unrecorded = new Map<string, string>();
+
 /**
  * A run left RUNNING by a process of this machine that no longer exists was killed: it is marked
  * FAILED and its staging tables are dropped. (Runs of other machines are left to their own hosts.)
+ * So is a run of this process whose failure could not be recorded, with the reason it failed.
  */
 async function settleInterruptedRuns(db: Db): Promise<void> {
   const running = await db.query<{ run_id: number; pid: number | null }>(
@@ -299,7 +322,8 @@ async function settleInterruptedRuns(db: Db): Promise<void> {
     [hostname()],
   );
   for (const r of running) {
-    if (r.pid !== null && processAlive(r.pid)) continue;
+    const failed = unrecorded.get(`${db.location}#${r.run_id}`);
+    if (failed === undefined && r.pid !== null && processAlive(r.pid)) continue;
     const prefix = `stg_r${r.run_id}__`;
     const tables = (
       await db.query<{ name: string }>(
@@ -313,8 +337,13 @@ async function settleInterruptedRuns(db: Db): Promise<void> {
     );
     await db.execute(
       `UPDATE runs SET status = 'FAILED', finished_at = CAST($2 AS TIMESTAMP), message = $3 WHERE run_id = $1`,
-      [r.run_id, nowTs(), 'interrupted: its process ended before the run finished (nothing was published)'],
+      [
+        r.run_id,
+        nowTs(),
+        failed ?? 'interrupted: its process ended before the run finished (nothing was published)',
+      ],
     );
+    unrecorded.delete(`${db.location}#${r.run_id}`);
   }
 }
 

@@ -5,12 +5,15 @@
 // that nobody reads its uncommitted rows or writes into it, and transactions queue one after another.
 // Quirks handled here: DECIMAL and BIGINT are read in their exact JSON forms; `rowid` gives the
 // file order of a freshly created staging table, so staging costs no window function.
+// A full disk (the database file, its WAL or the temp directory beside it) is thrown as a DbFault
+// in words (src/db/faults.ts); a commit that fails leaves the database as it was before the transaction.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResult, DuckDBTypeId } from '@duckdb/node-api';
 import { duckDbDialect, quoteIdent } from '../dialect.js';
+import { dbFault } from '../faults.js';
 import { exactInteger, isoTimestamp } from '../normalize.js';
 import type { Db, Row, SqlValue, StageRequest, StageResult } from '../types.js';
 import { rawTableOf, stageWithDuckDb } from './stage.js';
@@ -69,7 +72,9 @@ export class DuckDbDb implements Db {
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);
     this.queue = next.catch(() => undefined);
-    return next;
+    return next.catch((e: unknown) => {
+      throw dbFault(e, 'duckdb');
+    });
   }
 
   async query<T extends Row = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
@@ -108,16 +113,28 @@ export class DuckDbDb implements Db {
     const names = result.columnNames();
     const types = result.columnTypes().map((t) => t.typeId);
     let batch: T[] = [];
-    for await (const rows of result.yieldRowObjectJson()) {
-      for (const r of rows) {
-        batch.push(normaliseRow(r as Record<string, unknown>, names, types) as T);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
+    const chunks = result.yieldRowObjectJson()[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Record<string, unknown>[]>;
+        try {
+          next = (await chunks.next()) as IteratorResult<Record<string, unknown>[]>;
+        } catch (e) {
+          throw dbFault(e, 'duckdb'); // a result spilled to the temp directory can meet a full disk
+        }
+        if (next.done) break;
+        for (const r of next.value) {
+          batch.push(normaliseRow(r, names, types) as T);
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
         }
       }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await chunks.return?.(undefined);
     }
-    if (batch.length > 0) yield batch;
   }
 
   async bulkLoad(table: string, columns: string[], csvFile: string): Promise<number> {
