@@ -10,6 +10,7 @@ import { defaultAsOf } from '../generator/calendar.js';
 import { STAGES, type Stage } from '../pipeline/models.js';
 import { ROLES } from '../server/roles.js';
 import { auditListCommand, auditVerifyCommand } from './commands/audit.js';
+import { backupCommand, backupServerCommand, restoreCommand } from './commands/backup.js';
 import { checksumCommand } from './commands/checksum.js';
 import { demoCommand } from './commands/demo.js';
 import { type GenerateOptions, generateCommand } from './commands/generate.js';
@@ -190,6 +191,38 @@ export async function run(argv: string[]): Promise<number> {
     .action(async (tables: string[], o: { all?: boolean }) => {
       const { target, out } = ctx();
       code = await checksumCommand(target, out, { tables, all: o.all === true });
+    });
+
+  common(
+    program.command('backup').argument('[out]', 'the new folder to write (with --server: its name there)'),
+  )
+    .description(
+      'back up the whole database, as it is at one moment, into a new folder with a manifest of rows and checksums (docs/backup.md)',
+    )
+    .option('--server <url>', 'back up a running wangji serve instead (written into its --backups-root)')
+    .option('--user <username>', 'with --server: the ops user who signs in (password in $WANGJI_PASSWORD)')
+    .action(async (dir: string | undefined, o: { server?: string; user?: string }) => {
+      const { target, out } = ctx();
+      if (o.server) {
+        if (!o.user) throw new Error('--server needs --user (an ops user of that server)');
+        code = await backupServerCommand(
+          { server: o.server, user: o.user, password: process.env.WANGJI_PASSWORD, name: dir },
+          out,
+        );
+      } else {
+        if (!dir) throw new Error('give the folder to write the backup to: wangji backup OUT');
+        code = await backupCommand(target, dir, out);
+      }
+    });
+
+  common(program.command('restore').argument('<in>', 'a backup folder (wangji backup)'))
+    .description(
+      'restore a backup into the database of --db: refused when it holds data (unless --force); every table is verified against the backup',
+    )
+    .option('--force', 'replace a database that holds data')
+    .action(async (dir: string, o: { force?: boolean }) => {
+      const { target, out } = ctx();
+      code = await restoreCommand(target, dir, { force: o.force === true }, out);
     });
 
   common(program.command('leads'))
@@ -428,6 +461,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'season file (default season/default.yaml)')
     .option('--drops-root <dir>', 'the folder POST /api/ops/loads may load drops from', './data/drops')
+    .option('--backups-root <dir>', 'the folder POST /api/ops/backup writes backups into', './data/backups')
     .option('--web-root <dir>', 'the built web app to serve at / (default dist/web)')
     .option(
       '--drops <dir>',
@@ -440,6 +474,7 @@ export async function run(argv: string[]): Promise<number> {
         host: string;
         config?: string;
         dropsRoot: string;
+        backupsRoot: string;
         webRoot?: string;
         drops?: string;
         opsConfig?: string;
