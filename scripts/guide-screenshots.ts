@@ -6,7 +6,7 @@
 //   npx tsx scripts/guide-screenshots.ts [--web-root DIR] [--out DIR] [--only name,name]
 //
 // The web app served is dist/web (npm run build) or --web-root (a build of one's own:
-// `npx vite build web --outDir /tmp/my-web`). Takes about a minute on 2 cores. Each step waits for
+// `npx vite build web --outDir /tmp/my-web`). Takes 2–3 minutes on 2 cores. Each step waits for
 // what it shows, and fails loudly (exit 1, the step named) when a page did not get there — a guide
 // screenshot of a spinner or an error is worse than none. Console errors a step did not cause on
 // purpose fail it too.
