@@ -12,6 +12,17 @@ export interface PacedRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Hand the response body to onSettled — always, or only when the status is not 2xx (default: dropped). */
+  keepBody?: boolean | 'non2xx';
+}
+
+/** How one request ended: a status and its latency (ms from when it was due), or an error. */
+export interface PacedOutcome {
+  status?: number;
+  latencyMs?: number;
+  /** 'timeout', 'unanswered' (still open at the deadline) or the socket error's code or message. */
+  error?: string;
+  body?: string;
 }
 
 export interface PacedOptions {
@@ -27,6 +38,8 @@ export interface PacedOptions {
   timeoutMs?: number;
   /** When the last request is due plus this long, whatever is still unanswered is dropped as errors (default 10 s). */
   graceMs?: number;
+  /** Called once for every request, when it is answered or has failed (bench/soak.bench.ts counts per endpoint). */
+  onSettled?: (i: number, r: PacedRequest, o: PacedOutcome) => void;
 }
 
 export interface PacedResult {
@@ -41,6 +54,8 @@ export interface PacedResult {
   errors: number;
   /** How far behind its due time the generator itself sent requests, at worst (ms). */
   maxSendLagMs: number;
+  /** How far behind its due time each request was sent (ms), in order. */
+  sendLagMs: Float64Array;
   /** Requests still unanswered at the deadline (counted in errors). */
   unanswered: number;
 }
@@ -55,8 +70,11 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
   let errors = 0;
   let settled = 0;
   let maxSendLagMs = 0;
+  const sendLag = new Float64Array(total);
   let lastEnd = 0;
   const t0 = performance.now() + 5;
+  /** Requests not settled yet, kept only for onSettled (what is still open at the deadline). */
+  const pending = o.onSettled ? new Map<number, PacedRequest>() : null;
 
   return new Promise((resolve) => {
     let unanswered = 0;
@@ -65,6 +83,7 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
       () => {
         unanswered = total - settled;
         errors += unanswered;
+        for (const [i, r] of pending ?? []) o.onSettled?.(i, r, { error: 'unanswered' });
         lastEnd = performance.now();
         settled = total - 1;
         done();
@@ -87,16 +106,22 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
         statuses,
         errors,
         maxSendLagMs,
+        sendLagMs: sendLag,
         unanswered,
       });
     };
     const fire = (i: number, due: number) => {
       const r = o.next(i);
+      pending?.set(i, r);
       let over = false;
-      const fail = () => {
+      const fail = (e?: Error) => {
         if (over || finished) return;
         over = true;
         errors++;
+        pending?.delete(i);
+        o.onSettled?.(i, r, {
+          error: (e as NodeJS.ErrnoException | undefined)?.code ?? e?.message ?? 'error',
+        });
         done();
       };
       const req = request(
@@ -115,7 +140,13 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
           timeout: o.timeoutMs ?? 10_000,
         },
         (res) => {
-          res.on('data', () => {});
+          const keep =
+            o.onSettled &&
+            (r.keepBody === true ||
+              (r.keepBody === 'non2xx' &&
+                !(res.statusCode && res.statusCode >= 200 && res.statusCode < 300)));
+          const chunks: Buffer[] | null = keep ? [] : null;
+          res.on('data', (c: Buffer) => chunks?.push(c));
           res.on('error', fail);
           res.on('end', () => {
             if (over || finished) return;
@@ -125,11 +156,17 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
             latency[completed++] = end - due;
             const s = String(res.statusCode);
             statuses[s] = (statuses[s] ?? 0) + 1;
+            pending?.delete(i);
+            o.onSettled?.(i, r, {
+              status: res.statusCode,
+              latencyMs: end - due,
+              ...(chunks ? { body: Buffer.concat(chunks).toString('utf8') } : {}),
+            });
             done();
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
       req.on('error', fail);
       if (r.body !== undefined) req.write(r.body);
       req.end();
@@ -140,6 +177,7 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
       while (!finished && i < total && t0 + i * interval <= now) {
         const due = t0 + i * interval;
         maxSendLagMs = Math.max(maxSendLagMs, now - due);
+        sendLag[i] = now - due;
         fire(i, due);
         i++;
       }

@@ -17,26 +17,38 @@
 //   npx tsx bench/serve.bench.ts [--customers 100000] [--seconds 30] [--warmup 10]
 //                                [--scenarios bare,session,counter,workbench] [--generators paced,autocannon]
 //                                [--counter-rate 1000] [--workbench-rate 500] [--cpu-prof] [--wangji PATH]
+//                                [--out DIR]
 // --cpu-prof runs the server under `node --cpu-prof` (profiles in bench/out/serve-<customers>-prof);
-// --wangji serves from another build's bin/wangji.js (default this tree's, i.e. its dist/).
-// Setup (not measured, under `nice`): the bank (seed 1, as of 2027-01-20) is generated into
-// bench/out/bank-<customers> unless there, loaded into bench/out/serve-<customers>.duckdb and run for
-// that date (`wangji run --as-of 2027-01-20`) unless already done; the users are added (or given new
-// passwords) each time. Writes bench/out/serve-<customers>.json and prints a Markdown table.
+// --wangji serves from another build's bin/wangji.js (default this tree's, i.e. its dist/), or from a
+// source entry point ending in .ts (test/run-cli.ts: this tree's source, no build).
+// Setup (not measured, under `nice`; bench/serving.ts, shared with bench/soak.bench.ts): the bank
+// (seed 1, as of 2027-01-20) is generated into bench/out/bank-<customers> unless there, loaded into
+// bench/out/serve-<customers>.duckdb and run for that date (`wangji run --as-of 2027-01-20`) unless
+// already done; the users are added (or given new passwords) each time. Writes
+// bench/out/serve-<customers>.json and prints a Markdown table. --out puts all of it in another folder.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { openDb } from '../src/db/open.js';
-import type { Db } from '../src/db/types.js';
+import { type DbTarget, openDb } from '../src/db/open.js';
 import { Rng } from '../src/generator/random.js';
-import { MAX_FIELD_LENGTH } from '../src/leads/counterPrompt.js';
-import { addUser, resetPassword, UserError } from '../src/server/auth/users.js';
-import { measure, ROOT, type Step } from './measure.js';
+import { ROOT, type Step } from './measure.js';
 import { type Distribution, distribution, type PacedRequest, paced } from './paced.js';
+import {
+  Children,
+  cliArgs,
+  counterPromptPaths,
+  cpuSecondsOf as cpuOf,
+  ensureServedDb,
+  machine as machineLine,
+  rssMiBOf as rssOf,
+  signIn,
+  staffUser,
+  until,
+  WANGJI,
+} from './serving.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,6 +64,7 @@ const { values } = parseArgs({
     'workbench-rate': { type: 'string', default: '500' },
     'cpu-prof': { type: 'boolean', default: false },
     wangji: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const customers = Number(values.customers);
@@ -65,48 +78,18 @@ const counterRate = Number(values['counter-rate']);
 const workbenchRate = Number(values['workbench-rate']);
 const scenarioNames = String(values.scenarios).split(',');
 const generators = String(values.generators).split(',') as ('paced' | 'autocannon')[];
-const out = join(ROOT, 'bench', 'out');
+const out = values.out ? resolve(values.out) : join(ROOT, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const bank = join(out, `bank-${customers}`);
 const dbFile = join(out, `serve-${customers}.duckdb`);
-const node = process.execPath;
-const wangji = join(ROOT, 'bin', 'wangji.js');
+const target: DbTarget = { kind: 'duckdb', location: dbFile };
 /** The build the server runs from (default this tree's): another checkout's bin/wangji.js. */
-const served = values.wangji ?? wangji;
+const served = values.wangji ? resolve(values.wangji) : WANGJI;
 const OPEN = ['OPEN', 'IN_PROGRESS', 'QUEUED'];
 
 // ---- Setup: the bank, loaded and run for D (each step under nice: other work shares the machine).
 const setup: Step[] = [];
-const niced = (cmd: string[]) => ['nice', '-n', '10', ...cmd];
-if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
-if (!existsSync(join(bank, 'manifest.json'))) {
-  console.error(`generating ${customers} customers into ${bank} …`);
-  const args = ['generate', '--customers', String(customers), '--seed', '1', '--as-of', D, '--out', bank];
-  setup.push(measure('generate', niced([node, wangji, ...args])));
-}
-const state = async (): Promise<{ loaded: number; published: number }> => {
-  const db = await openDb({ kind: 'duckdb', location: dbFile });
-  try {
-    const [l] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM loads WHERE status = 'APPLIED'`);
-    const [r] = await db.query<{ n: number }>(
-      `SELECT count(*) AS n FROM runs WHERE as_of = CAST($1 AS DATE) AND status = 'PUBLISHED'
-          AND coalesce(stage, '') = ''`,
-      [D],
-    );
-    return { loaded: Number(l?.n ?? 0), published: Number(r?.n ?? 0) };
-  } finally {
-    await db.close();
-  }
-};
-let st = await state();
-if (st.loaded === 0)
-  setup.push(measure('load (setup)', niced([node, wangji, 'load', bank, '--db', dbFile, '--json'])));
-if (st.published === 0)
-  setup.push(
-    measure('run --as-of D (setup)', niced([node, wangji, 'run', '--as-of', D, '--db', dbFile, '--json'])),
-  );
-st = await state();
-if (st.published === 0) throw new Error(`no published run as of ${D} in ${dbFile}`);
+await ensureServedDb({ customers, asOf: D, bank, target, setup });
 
 // ---- Users, the workload's tasks and the counter mix, read before the server owns the file.
 interface Member {
@@ -118,15 +101,9 @@ interface Member {
   openTasks: number;
   taskIds: number[];
 }
-const db = await openDb({ kind: 'duckdb', location: dbFile });
-async function user(d: Db, username: string, role: string, orgId: string, staffId: string): Promise<string> {
-  try {
-    return (await addUser(d, { username, role, orgId, staffId }, { actor: 'cli:serve-bench' })).password;
-  } catch (e) {
-    if (!(e instanceof UserError && e.code === 'EXISTS')) throw e;
-    return (await resetPassword(d, username, { actor: 'cli:serve-bench' })).password;
-  }
-}
+const db = await openDb(target);
+const user = (username: string, role: string, orgId: string, staffId: string) =>
+  staffUser(db, { username, role, orgId, staffId }, 'cli:serve-bench');
 let t = performance.now();
 const [teller] = await db.query<{ staff_id: string; org_id: string; role: string }>(
   `SELECT staff_id, org_id, role FROM staff WHERE role IN ('TELLER', 'LOBBY') ORDER BY role DESC, staff_id LIMIT 1`,
@@ -137,7 +114,7 @@ const counterUser: Member = {
   orgId: teller.org_id,
   role: teller.role,
   username: 'bench-counter',
-  password: await user(db, 'bench-counter', teller.role, teller.org_id, teller.staff_id),
+  password: await user('bench-counter', teller.role, teller.org_id, teller.staff_id),
   openTasks: 0,
   taskIds: [],
 };
@@ -166,7 +143,7 @@ for (const m of top) {
     orgId: m.org_id,
     role: 'ACCOUNT_MANAGER',
     username,
-    password: await user(db, username, 'ACCOUNT_MANAGER', m.org_id, m.staff_id),
+    password: await user(username, 'ACCOUNT_MANAGER', m.org_id, m.staff_id),
     openTasks: Number(m.n),
     taskIds: taskRows.filter((r) => r.staff_id === m.staff_id).map((r) => Number(r.task_id)),
   });
@@ -174,59 +151,21 @@ for (const m of top) {
 console.error(
   `users: 1 counter, ${managers.length} account managers (${((performance.now() - t) / 1000).toFixed(1)} s)`,
 );
-const remittances = await db.query<{ n: string | null; b: string | null }>(
-  `SELECT beneficiary_name AS n, beneficiary_bic AS b FROM remittances
-    WHERE coalesce(beneficiary_name, beneficiary_bic) IS NOT NULL ORDER BY remittance_id`,
-);
 const [{ tasks: taskCount } = { tasks: 0 }] = await db.query<{ tasks: number }>(
   'SELECT count(*) AS tasks FROM tasks',
 );
+const counterPaths = await counterPromptPaths(db, new Rng(1, 'serve-bench'));
 await db.close();
-const rng = new Rng(1, 'serve-bench');
-const counterPaths = remittances
-  .filter((r) => (r.n ?? '').length <= MAX_FIELD_LENGTH && (r.b ?? '').length <= MAX_FIELD_LENGTH)
-  .map((r) => {
-    const q = new URLSearchParams();
-    if (r.n) q.set('name', r.n);
-    if (r.b) q.set('bic', r.b);
-    return `/api/pos/counter?${q}`;
-  });
-for (let i = counterPaths.length - 1; i > 0; i--) {
-  const j = rng.int(0, i);
-  [counterPaths[i], counterPaths[j]] = [counterPaths[j] as string, counterPaths[i] as string];
-}
 
 // ---- The two servers, each in its own process.
-const children: ChildProcess[] = [];
-function start(label: string, args: string[], log: string): ChildProcess {
-  const fd = openSync(log, 'a');
-  const child = spawn(node, args, { cwd: ROOT, stdio: ['ignore', fd, fd] });
-  child.on('exit', (code, signal) => {
-    if (!stopping) console.error(`${label} exited (${code ?? signal}): see ${log}`);
-  });
-  children.push(child);
-  return child;
-}
-let stopping = false;
-async function until(url: string, label: string): Promise<void> {
-  const end = Date.now() + 180_000;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      if (Date.now() > end) throw new Error(`${label} did not start`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
+const children = new Children();
 const profDir = join(out, `serve-${customers}-prof`);
 const startServer = () =>
-  start(
+  children.start(
     'wangji serve',
     [
       ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
-      served,
+      ...cliArgs(served),
       'serve',
       '--db',
       dbFile,
@@ -236,24 +175,12 @@ const startServer = () =>
     join(out, `serve-${customers}.log`),
   );
 let server = startServer();
-const bare = start(
+const bare = children.start(
   'bare fastify',
   ['--import', 'tsx', join(ROOT, 'bench', 'serve-bare.ts'), String(barePort)],
   join(out, 'serve-bare.log'),
 );
-const stopAll = async () => {
-  stopping = true;
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
-};
+const stopAll = () => children.stopAll();
 process.on('SIGINT', () => {
   stopAll().finally(() => process.exit(130));
 });
@@ -266,16 +193,8 @@ try {
 
   // ---- Sign in.
   const cookies = new Map<string, string>();
-  for (const m of [counterUser, ...managers]) {
-    const res = await fetch(`http://127.0.0.1:${port}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: m.username, password: m.password }),
-    });
-    if (res.status !== 200) throw new Error(`sign-in of ${m.username}: ${res.status} ${await res.text()}`);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    cookies.set(m.username, cookie);
-  }
+  for (const m of [counterUser, ...managers])
+    cookies.set(m.username, (await signIn(port, m.username, m.password)).cookie);
   const cookieOf = (m: Member) => cookies.get(m.username) as string;
 
   // ---- Scenarios.
@@ -348,19 +267,6 @@ try {
   ];
   const scenarios = all.filter((s) => scenarioNames.includes(s.name));
 
-  /** CPU seconds (user + system) of a process so far, from /proc. */
-  const cpuOf = (pid: number | undefined): number => {
-    if (!pid) return 0;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
-  const rssOf = (pid: number | undefined): number => {
-    if (!pid) return 0;
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return Math.round(Number(m?.[1] ?? 0) / 1024);
-  };
-
   interface Measured {
     scenario: string;
     generator: 'paced' | 'autocannon';
@@ -405,12 +311,7 @@ try {
     // (The probe needs no database: a saturated server's backlog is in the database queue.)
     if (s.port !== port || (!saturated && (await drain(s.port)))) return;
     console.error('  the server is still busy with the backlog: starting it again');
-    const old = server;
-    await new Promise<void>((resolve) => {
-      old.once('exit', () => resolve());
-      old.kill('SIGKILL');
-    });
-    children.splice(children.indexOf(old), 1);
+    await children.kill(server);
     server = startServer();
     await until(`http://127.0.0.1:${port}/api/session`, 'wangji serve');
     // The first requests after a start build the counter's matcher: not part of the next run.
@@ -529,7 +430,7 @@ try {
     }
   }
 
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const machine = machineLine();
   writeFileSync(
     join(out, `serve-${customers}.json`),
     JSON.stringify(
