@@ -10,9 +10,21 @@ import { duckDbDialect, quoteIdent, quoteString } from '../db/dialect.js';
 import { idCardValidSql, luhnValidSql, usccValidSql } from '../domain/checkDigits.js';
 import type { Column, Extract } from './contract.js';
 
-/** The DuckDB expression that reads a raw column into its staged text: trimmed, empty → NULL, codes upper-cased. */
+/**
+ * The visible stand-in for a NUL character in staged text: PostgreSQL cannot store NUL at all (the
+ * staged rows could not even be copied to it), so both engines stage ␀ instead, refuse the value
+ * for it ('contains a NUL character') and keep it in the quarantine as ␀.
+ */
+export const NUL_MARK = '\u2400';
+
+/**
+ * The DuckDB expression that reads a raw column into its staged text: NUL shown as ␀; trimmed of
+ * spaces and of a byte-order mark (U+FEFF, left at the start of a record when files were
+ * concatenated: invisible, never part of a value); empty → NULL; codes upper-cased.
+ */
 export function stageExpr(c: Column): string {
-  let e = `nullif(trim(CAST(${quoteIdent(c.name)} AS VARCHAR)), '')`;
+  const text = `replace(CAST(${quoteIdent(c.name)} AS VARCHAR), chr(0), chr(${NUL_MARK.charCodeAt(0)}))`;
+  let e = `nullif(trim(${text}, ' ' || chr(65279)), '')`;
   const upper = c.upper || ['enum', 'flag', 'country', 'currency'].includes(c.type.kind);
   if (upper) e = `upper(${e})`;
   if (c.type.kind === 'flag') e = `coalesce(${e}, 'N')`; // empty consent/dnd/flags mean N
@@ -141,8 +153,8 @@ export function formatReasonSql(e: Extract, c: Column, asOf: string, s: string):
     // Required except at HQ; a parent given for HQ is refused by the first rule.
     missing = `WHEN ${x} IS NULL THEN (CASE WHEN ${s}.level = 'HQ' THEN NULL ELSE 'required below HQ' END)`;
   }
-  // PostgreSQL cannot store a NUL character: refused on both engines alike.
-  const nul = `WHEN strpos(${x}, chr(0)) > 0 THEN 'contains a NUL character'`;
+  // PostgreSQL cannot store a NUL character: refused on both engines alike (staged as ␀, see stageExpr).
+  const nul = `WHEN strpos(${x}, chr(${NUL_MARK.charCodeAt(0)})) > 0 THEN 'contains a NUL character'`;
   return `CASE ${missing} ${nul} ${whens.join(' ')} END`;
 }
 

@@ -65,21 +65,101 @@ export interface Scan {
   sha256: string;
   encoding: Encoding;
   bytes: number;
+  /**
+   * The CSV must be rewritten by normaliseCsv before DuckDB reads it: its line ends are mixed (LF
+   * with CRLF, or a CR alone), which DuckDB's strict reader cannot split, or a line is longer than
+   * DuckDB keeps (whose kept prefix may cut a character in two).
+   */
+  normalise: boolean;
 }
 
-/** One pass over the bytes: the hash, and whether the text is valid UTF-8. */
+/** DuckDB's CSV reader refuses a record of more than about 2,000,000 bytes (LINE SIZE OVER MAXIMUM). */
+export const MAX_RECORD_BYTES = 2_000_000;
+/** …and keeps its first 10,000 bytes as the raw record, cut anywhere, even inside a character. */
+const KEPT_RAW_BYTES = 10_000;
+
+/** Line ends and line lengths, seen chunk by chunk with native searches only (no loop over bytes). */
+class LineScan {
+  private crlf = 0;
+  private bareCr = false;
+  private bareLf = false;
+  private sinceLf = 0; // bytes since the last LF
+  private lastWasCr = false;
+  long = false;
+
+  add(chunk: Buffer): void {
+    // Lines longer than the limit: is there a stretch without LF? (lastIndexOf jumps a limit at a time)
+    let p = 0;
+    while (!this.long) {
+      const room = LONG_LINE - this.sinceLf;
+      if (chunk.length - p <= room) {
+        const lf = chunk.lastIndexOf(0x0a);
+        this.sinceLf = lf >= p ? chunk.length - lf - 1 : this.sinceLf + chunk.length - p;
+        break;
+      }
+      const lf = chunk.lastIndexOf(0x0a, p + room);
+      if (lf < p) this.long = true;
+      this.sinceLf = 0;
+      p = lf + 1;
+    }
+    // Line ends: a file without CR is all LF; otherwise every LF must follow a CR, and every CR precede an LF.
+    const firstCr = chunk.indexOf(0x0d);
+    if (firstCr === -1) {
+      if (chunk.length && this.lastWasCr) {
+        if (chunk[0] === 0x0a) this.crlf++;
+        else this.bareCr = true;
+      }
+      if (
+        chunk.indexOf(0x0a) !== -1 &&
+        !(this.lastWasCr && chunk[0] === 0x0a && chunk.indexOf(0x0a, 1) === -1)
+      )
+        this.bareLf = true;
+      this.lastWasCr = false;
+      return;
+    }
+    let lfs = 0;
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lfs++;
+    let crlf = 0;
+    if (this.lastWasCr) {
+      if (chunk[0] === 0x0a) crlf++;
+      else this.bareCr = true;
+    }
+    for (let i = firstCr; i !== -1; i = chunk.indexOf(0x0d, i + 1)) {
+      if (i === chunk.length - 1) break; // decided by the next chunk
+      if (chunk[i + 1] === 0x0a) crlf++;
+      else this.bareCr = true;
+    }
+    if (lfs > crlf) this.bareLf = true;
+    this.crlf += crlf;
+    this.lastWasCr = chunk[chunk.length - 1] === 0x0d;
+  }
+
+  /** True when DuckDB's reader could not take the file as it is. */
+  get normalise(): boolean {
+    const bareCr = this.bareCr || this.lastWasCr; // a CR at the very end ends nothing but the file
+    return this.long || bareCr || (this.bareLf && this.crlf > 0);
+  }
+}
+
+/** A line this long may be a record over MAX_RECORD_BYTES once converted (GBK → UTF-8 grows by half). */
+const LONG_LINE = 1_000_000;
+
+/** One pass over the bytes: the hash, whether the text is valid UTF-8, its line ends. */
 export async function scanFile(f: DropFile): Promise<Scan> {
   const hash = createHash('sha256');
   let carry = Buffer.alloc(0);
   let utf8 = true;
   let bytes = 0;
   let first: Buffer | null = null;
+  const lines = new LineScan();
   try {
     for await (const chunk of createReadStream(f.path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       bytes += chunk.length;
       first ??= chunk;
-      if (f.format !== 'csv' || !utf8) continue;
+      if (f.format !== 'csv') continue;
+      lines.add(chunk);
+      if (!utf8) continue;
       const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       const cut = completeUpTo(buf);
       if (!isUtf8(buf.subarray(0, cut))) utf8 = false;
@@ -91,14 +171,25 @@ export async function scanFile(f: DropFile): Promise<Scan> {
       `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  if (f.format === 'csv' && utf8 && carry.length && !isUtf8(carry)) utf8 = false;
+  // A file cut off inside its last character (a truncated transfer) is still UTF-8: the reader
+  // refuses that last record (INVALID ENCODING), like any other cut-off record.
+  if (f.format === 'csv' && utf8 && carry.length && !isUtf8(carry) && !isCutCharacter(carry)) utf8 = false;
   let encoding: Encoding = 'binary';
   if (f.format === 'csv') {
     const bom =
       first !== null && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
     encoding = utf8 ? (bom ? 'UTF-8 (BOM)' : 'UTF-8') : 'GBK';
   }
-  return { sha256: hash.digest('hex'), encoding, bytes };
+  return { sha256: hash.digest('hex'), encoding, bytes, normalise: f.format === 'csv' && lines.normalise };
+}
+
+/** The start of a UTF-8 character whose last bytes are missing (a lead byte and fewer continuations than it needs). */
+function isCutCharacter(b: Buffer): boolean {
+  const lead = b[0] as number;
+  const need = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
+  if (need === 0 || b.length >= need) return false;
+  for (let i = 1; i < b.length; i++) if (((b[i] as number) & 0xc0) !== 0x80) return false;
+  return true;
 }
 
 /** The length of buf without a possibly incomplete multi-byte character at its end. */
@@ -146,6 +237,116 @@ export async function convertGbk(f: DropFile, out: string): Promise<void> {
   await new Promise<void>((resolve, reject) => sink.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
+/**
+ * Rewrite a CSV for DuckDB's strict reader, keeping every record and value: line ends outside quotes
+ * become LF (LF, CRLF and a CR alone each end a record, as they do for the reader in a file of one
+ * kind), and a record too long for the reader — refused anyway — has the non-ASCII bytes of its
+ * kept prefix replaced by '?', since the reader would cut that prefix inside a character and then
+ * fail the whole file on it. Values inside quotes are copied as they are. Quotes open only at the
+ * start of a value, as for the reader.
+ */
+export async function normaliseCsv(src: string, out: string, delimiter: string): Promise<void> {
+  const QUOTE = 0x22;
+  const delim = Buffer.from(delimiter);
+  const delimLast = delim[delim.length - 1] as number;
+  const sink = createWriteStream(out);
+  // The current record is held until it ends or is known to be too long for the reader.
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let long = false; // the current record is too long: its prefix was fixed and written, the rest streams
+  let quoted = false;
+  let afterQuote = false; // inside quotes, the previous byte was a quote (an escape, or the value's end)
+  let fieldStart = true;
+  let skipLf = false; // the previous chunk ended with a CR
+  const prev: number[] = []; // the last bytes seen, to recognise a multi-byte delimiter across chunks
+  const goLong = (parts: Buffer[]) => {
+    const rec = Buffer.concat(held);
+    for (let i = 0; i < Math.min(rec.length, KEPT_RAW_BYTES + 4); i++)
+      if ((rec[i] as number) >= 0x80) rec[i] = 0x3f;
+    parts.push(rec);
+    held = [];
+    heldBytes = 0;
+    long = true;
+  };
+  const take = (parts: Buffer[], seg: Buffer) => {
+    if (seg.length === 0) return;
+    if (long) parts.push(seg);
+    else {
+      held.push(seg);
+      heldBytes += seg.length;
+    }
+  };
+  const endRecord = (parts: Buffer[]) => {
+    if (!long && heldBytes > MAX_RECORD_BYTES + 64) goLong(parts);
+    parts.push(...held, Buffer.of(0x0a));
+    held = [];
+    heldBytes = 0;
+    long = false;
+    fieldStart = true;
+  };
+  try {
+    for await (const chunk of createReadStream(src, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
+      const parts: Buffer[] = [];
+      let seg = 0;
+      let i = 0;
+      if (skipLf) {
+        skipLf = false;
+        if (chunk[0] === 0x0a) {
+          i = 1;
+          seg = 1;
+        }
+      }
+      for (; i < chunk.length; i++) {
+        const b = chunk[i] as number;
+        if (quoted) {
+          if (afterQuote) {
+            afterQuote = false;
+            if (b === QUOTE) continue; // "" inside quotes
+            quoted = false; // the quote ended the value: this byte is outside
+          } else {
+            if (b === QUOTE) afterQuote = true;
+            continue;
+          }
+        }
+        if (b === 0x0d || b === 0x0a) {
+          take(parts, chunk.subarray(seg, i));
+          endRecord(parts);
+          if (b === 0x0d) {
+            if (i + 1 === chunk.length) skipLf = true;
+            else if (chunk[i + 1] === 0x0a) i++;
+          }
+          seg = i + 1;
+          continue;
+        }
+        if (b === QUOTE && fieldStart) {
+          quoted = true;
+          fieldStart = false;
+          continue;
+        }
+        if (delim.length === 1) fieldStart = b === delimLast;
+        else {
+          prev.push(b);
+          if (prev.length > delim.length) prev.shift();
+          fieldStart = b === delimLast && Buffer.from(prev).equals(delim);
+        }
+      }
+      take(parts, chunk.subarray(seg));
+      if (!long && heldBytes > MAX_RECORD_BYTES + 64) goLong(parts);
+      if (parts.length && !sink.write(Buffer.concat(parts))) {
+        await new Promise<void>((r) => sink.once('drain', () => r()));
+      }
+    }
+    if (!long && heldBytes > MAX_RECORD_BYTES + 64) {
+      const parts: Buffer[] = [];
+      goLong(parts);
+      sink.write(Buffer.concat(parts));
+    }
+    if (held.length) sink.write(Buffer.concat(held));
+  } finally {
+    await new Promise<void>((resolve, reject) => sink.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  }
+}
+
 /** The header row of a UTF-8 CSV: column names, trimmed and lower-cased. */
 export async function readCsvHeader(path: string, name: string, delimiter: string): Promise<string[]> {
   const fh = await open(path, 'r');
@@ -158,7 +359,7 @@ export async function readCsvHeader(path: string, name: string, delimiter: strin
     await fh.close();
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const end = text.search(/\r?\n/);
+  const end = text.search(/[\r\n]/); // LF, CRLF or a CR alone, as the reader splits records
   const line = end === -1 ? text : text.slice(0, end);
   if (line.trim() === '') throw new DropError(name, 'empty file: no header row');
   return splitCsvLine(line, delimiter).map((c) => c.trim().toLowerCase());
@@ -220,18 +421,32 @@ export function matchColumns(f: DropFile, names: string[]): { extra: string[] } 
   const seen = new Set<string>();
   for (const n of names) {
     if (n === '') throw new DropError(f.name, 'a column of the header has no name');
-    if (seen.has(n)) throw new DropError(f.name, `column "${n}" appears twice in the header`);
+    if (seen.has(n)) throw new DropError(f.name, `column "${printableName(n)}" appears twice in the header`);
     seen.add(n);
   }
   const missing = f.extract.columns.filter((c) => !seen.has(c.name)).map((c) => c.name);
   if (missing.length) {
     throw new DropError(
       f.name,
-      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${names.join(',')})`,
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${printableHeader(names)})`,
     );
   }
   const known = new Set(f.extract.columns.map((c) => c.name));
   return { extra: names.filter((n) => !known.has(n)) };
+}
+
+/**
+ * A header name as a message may show it. When the header row is lost, the first record is taken
+ * for it: its values — names, ID numbers, phones — must not reach the load ledger, the report or
+ * the log. Only what looks like a column name is shown; anything else by its length.
+ */
+export function printableName(name: string): string {
+  return /^[a-z][a-z0-9_]{0,63}$/.test(name) ? name : `(${[...name].length} characters)`;
+}
+
+function printableHeader(names: string[]): string {
+  const shown = names.slice(0, 40).map(printableName).join(',');
+  return names.length > 40 ? `${shown},… ${names.length} columns` : shown;
 }
 
 /** Parquet money columns must be exact: DECIMAL or text, never floating point. */

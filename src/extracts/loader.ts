@@ -10,7 +10,7 @@ import { quoteIdent } from '../db/dialect.js';
 import { DbFault, duringFault } from '../db/faults.js';
 import type { Db, SqlValue } from '../db/types.js';
 import { bankDate, utcTimestamp as nowTs } from '../domain/bankTime.js';
-import { formatReasonColumn, formatReasonSql, reasonSql, stageExpr, typedSql } from './checks.js';
+import { formatReasonColumn, formatReasonSql, NUL_MARK, reasonSql, stageExpr, typedSql } from './checks.js';
 import { type Column, sqlType } from './contract.js';
 import { DropError } from './errors.js';
 import {
@@ -21,6 +21,7 @@ import {
   listDropFiles,
   MANIFEST,
   matchColumns,
+  normaliseCsv,
   readCsvHeader,
   scanFile,
 } from './files.js';
@@ -137,6 +138,12 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
       path = join(ctx.work, `${e.name}.utf8.csv`);
       await convertGbk(f, path);
     }
+    if (scan.normalise) {
+      // Mixed line ends or an enormous record: rewritten so that DuckDB's strict reader can split it.
+      const normalised = join(ctx.work, `${e.name}.lf.csv`);
+      await normaliseCsv(path, normalised, ctx.delimiter);
+      path = normalised;
+    }
     headerColumns = await readCsvHeader(path, f.name, ctx.delimiter);
     extra = matchColumns(f, headerColumns).extra;
   } else {
@@ -208,8 +215,8 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
       f.name,
       r.line,
       null,
-      (r.raw ?? '').slice(0, 4000),
-      `unreadable record: ${r.reason}`,
+      (r.raw ?? '').slice(0, 4000).replaceAll('\0', NUL_MARK), // PostgreSQL cannot store NUL
+      `unreadable record: ${r.reason.replaceAll('\0', NUL_MARK)}`,
     ]),
   );
   // The record number of staged row _seq: accepted rows fill the record numbers the rejects left free
@@ -275,7 +282,8 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
   );
 
   // A row referring to a row of the same file (orgs.parent_id) is refused when that row is: repeated
-  // until no more rows fall, so a whole refused subtree goes to the quarantine.
+  // until no more rows fall, so a whole refused subtree goes to the quarantine. A collapsed repeat
+  // stays collapsed (its first copy is the one refused): counted once, not as both.
   for (const c of e.columns.filter((x) => x.ref?.extract === e.name)) {
     const r = c.ref as NonNullable<Column['ref']>;
     const col = quoteIdent(c.name);
@@ -285,7 +293,8 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
          SELECT s._seq, ${e.columns.map((x) => `s.${quoteIdent(x.name)}`).join(', ')}, 'refers to a row refused in this file'
            FROM ${quoteIdent(stg)} s
           WHERE s.${col} IN (SELECT b.${quoteIdent(r.column)} FROM ${t('bad')} b)
-            AND NOT EXISTS (SELECT 1 FROM ${t('bad')} b WHERE b._seq = s._seq)`,
+            AND NOT EXISTS (SELECT 1 FROM ${t('bad')} b WHERE b._seq = s._seq)
+            AND NOT EXISTS (SELECT 1 FROM ${t('dup')} d WHERE ${keyEq('d', 's')} AND d.nd = 1 AND s._seq <> d.keep_seq)`,
       );
       if (added === 0) break;
     }
