@@ -97,7 +97,7 @@ export async function backupDatabase(db: Db, target: DbTarget, o: BackupOptions)
       }
       return { createdAt, migrations, sequences, entries };
     });
-    // The files are hashed after the snapshot has ended (on DuckDB the server waits while it lasts).
+    // The files are hashed after the snapshot has ended: it is held no longer than the reads need.
     const tables: TableEntry[] = [];
     for (const e of taken.entries) {
       const path = join(partial, e.file);

@@ -1,18 +1,20 @@
-// Backup and restore on DuckDB. The snapshot is one transaction of the process that owns the file (the
-// server, or the CLI when no server holds it): DuckDB's transactions see the database as it was when
-// they began, and while one is open on the process's one connection every other request waits
-// (src/db/duckdb/DuckDbDb.ts) — a backup holds the server up like a load does. Tables are written as
-// Parquet (zstd) by DuckDB itself; types Parquet would not keep exactly (HUGEINT becomes DOUBLE) are
-// written as their text and cast back on restore. A restore builds a new file beside the target and
-// renames it over the target only once every table has been loaded and verified: a failed restore
-// leaves the target as it was. Sequences have no setval here: they are created again at their next value.
+// Backup and restore on DuckDB. The snapshot is a read-only transaction on a connection of its own
+// in the process that owns the file (the server, or the CLI when no server holds it): DuckDB's
+// transactions see the database as it was when they began, and the server's shared connection goes on
+// answering meanwhile (DuckDbDb.ownConnection). Tables are written as Parquet (zstd) by DuckDB itself;
+// types Parquet would not keep exactly (HUGEINT becomes DOUBLE) are written as their text and cast
+// back on restore. A restore builds a new file beside the target and renames it over the target only
+// once every table has been loaded and verified: a failed restore leaves the target as it was.
+// Sequences have no setval here: they are created again at their next value.
 
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { allTables } from '../db/checksum.js';
-import { quoteIdent, quoteString } from '../db/dialect.js';
+import { duckDbDialect, quoteIdent, quoteString } from '../db/dialect.js';
+import { DuckDbDb } from '../db/duckdb/DuckDbDb.js';
 import { type DbTarget, openDb } from '../db/open.js';
-import type { Db } from '../db/types.js';
+import type { Db, Row, SqlValue } from '../db/types.js';
 import { notEmpty, RestoreRefused, tablesWithRows } from './common.js';
 import type { BackupEngine, RestoreSession, Snapshot } from './engine.js';
 import { type ColumnDef, type SequenceDef, STAGING_TABLE, type TableDef } from './manifest.js';
@@ -41,6 +43,34 @@ async function columnsOf(db: Db, table: string | null): Promise<Map<string, Colu
     out.set(r.table_name, list);
   }
   return out;
+}
+
+/** The Db interface over a connection of the snapshot's own (what the checksums and the dumps need). */
+function connectionDb(conn: DuckDBConnection, location: string): Db {
+  const unavailable = (what: string) => () => {
+    throw new Error(`${what} is not available inside a backup`);
+  };
+  const db: Db = {
+    kind: 'duckdb',
+    dialect: duckDbDialect,
+    location,
+    async query<T extends Row = Row>(sql: string, params: SqlValue[] = []) {
+      return (await conn.runAndReadAll(sql, params as never[])).getRowObjectsJson() as T[];
+    },
+    async execute(sql: string, params: SqlValue[] = []) {
+      return Number((await conn.run(sql, params as never[])).rowsChanged);
+    },
+    async exec(sql: string) {
+      await conn.run(sql);
+    },
+    stream: unavailable('stream') as Db['stream'],
+    bulkLoad: unavailable('bulkLoad'),
+    stageFile: unavailable('stageFile'),
+    dropStaged: unavailable('dropStaged'),
+    transaction: (fn) => fn(db),
+    close: async () => undefined,
+  };
+  return db;
 }
 
 function snapshotOf(tx: Db): Snapshot {
@@ -111,8 +141,23 @@ const inUse = (e: unknown) => /in use by another process|lock/i.test((e as Error
 export const duckDbBackup: BackupEngine = {
   extension: '.parquet',
 
-  snapshot(db, _target, fn) {
-    return db.transaction((tx) => fn(snapshotOf(tx)));
+  async snapshot(db, _target, fn) {
+    if (!(db instanceof DuckDbDb))
+      throw new Error('a DuckDB backup is taken through the DuckDB database itself');
+    const conn = await db.ownConnection();
+    try {
+      await conn.run('BEGIN TRANSACTION READ ONLY');
+      try {
+        const out = await fn(snapshotOf(connectionDb(conn, db.location)));
+        await conn.run('COMMIT');
+        return out;
+      } catch (e) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      conn.closeSync();
+    }
   },
 
   async restoreInto(target: DbTarget, o, fn) {

@@ -279,6 +279,17 @@ async function wipe(client: pg.Client): Promise<void> {
       .join(', ');
     if (list) await client.query(`DROP ${what} IF EXISTS ${list} CASCADE`);
   }
+  // The functions the migrations made (the audit log's append-only trigger's), not an extension's.
+  const functions = (
+    await client.query<{ fn: string }>(
+      `SELECT quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS fn
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = $1 AND p.prokind IN ('f', 'p')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')`,
+      [SCHEMA],
+    )
+  ).rows;
+  for (const f of functions) await client.query(`DROP ROUTINE IF EXISTS ${f.fn} CASCADE`);
 }
 
 function sessionOf(client: pg.Client, db: Db): RestoreSession {

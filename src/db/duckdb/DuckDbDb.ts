@@ -188,6 +188,17 @@ export class DuckDbDb implements Db {
     }
   }
 
+  /**
+   * A connection of its own on this database, beside the shared one: what it reads in a transaction is
+   * the database as it was when the transaction began, and the shared connection's callers never wait
+   * for it (a backup's snapshot, src/backup/duckdb.ts). The caller closes it (closeSync) before close().
+   */
+  async ownConnection(): Promise<DuckDBConnection> {
+    const conn = await this.instance.connect();
+    await conn.run(`SET TimeZone = 'UTC'`).catch(() => undefined);
+    return conn;
+  }
+
   async close(): Promise<void> {
     await this.queue;
     this.conn.closeSync();
