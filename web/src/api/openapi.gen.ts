@@ -8815,6 +8815,257 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ops/backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back up the whole database into the server’s backups folder (queued; follow the job’s events)
+         * @description One snapshot of every table (never half of a load or a run: the job waits its turn in the queue), written to a new folder inside the backups folder (`wangji serve --backups-root`) with a manifest of rows and checksums. It holds personal data and password hashes: the folder is readable by the server’s user only. Restore it with `wangji restore` while no server runs (docs/backup.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the new folder’s name (default wangji-<engine>-<time>) */
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            finishedAt: string | null;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "LOAD" | "RUN" | "BACKUP";
+                            /** @description progress lines so far */
+                            lines: number;
+                            /** @description why it failed, or the load’s / run’s own message, in words */
+                            message: string | null;
+                            params: {
+                                [key: string]: (string | boolean) | null;
+                            };
+                            queuedAt: string;
+                            requestedBy: string;
+                            /** @description LOAD: the load report’s summary; RUN: the run’s; BACKUP: the backup’s */
+                            result: ({
+                                asOf: string;
+                                files: number;
+                                loadId: number;
+                                message: string | null;
+                                /** @enum {string} */
+                                status: "APPLIED" | "FAILED";
+                                totals: {
+                                    collapsed: number;
+                                    loaded: number;
+                                    quarantined: number;
+                                    read: number;
+                                };
+                            } | {
+                                asOf: string;
+                                full: boolean;
+                                message: string | null;
+                                models: {
+                                    model: string;
+                                    rows: number;
+                                    seconds: number;
+                                    stage: string;
+                                }[];
+                                runId: number;
+                                seconds: number;
+                                stage: string | null;
+                                /** @enum {string} */
+                                status: "PUBLISHED" | "FAILED";
+                            } | {
+                                bytes: number;
+                                /** @description when the snapshot was taken: the backup is the database as it was then */
+                                createdAt: string;
+                                /** @description the backup folder on the server */
+                                dir: string;
+                                /** @enum {string} */
+                                engine: "duckdb" | "postgres";
+                                /** @description the backup folder’s name inside the backups folder */
+                                name: string;
+                                rows: number;
+                                schemaVersion: number;
+                                seconds: number;
+                                tables: number;
+                            }) | null;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            status: "QUEUED" | "RUNNING" | "DONE" | "FAILED";
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ops/drops": {
         parameters: {
             query?: never;
@@ -9024,7 +9275,7 @@ export interface paths {
                                 finishedAt: string | null;
                                 id: string;
                                 /** @enum {string} */
-                                kind: "LOAD" | "RUN";
+                                kind: "LOAD" | "RUN" | "BACKUP";
                                 /** @description progress lines so far */
                                 lines: number;
                                 /** @description why it failed, or the load’s / run’s own message, in words */
@@ -9034,7 +9285,7 @@ export interface paths {
                                 };
                                 queuedAt: string;
                                 requestedBy: string;
-                                /** @description LOAD: the load report’s summary; RUN: the run’s */
+                                /** @description LOAD: the load report’s summary; RUN: the run’s; BACKUP: the backup’s */
                                 result: ({
                                     asOf: string;
                                     files: number;
@@ -9063,6 +9314,20 @@ export interface paths {
                                     stage: string | null;
                                     /** @enum {string} */
                                     status: "PUBLISHED" | "FAILED";
+                                } | {
+                                    bytes: number;
+                                    /** @description when the snapshot was taken: the backup is the database as it was then */
+                                    createdAt: string;
+                                    /** @description the backup folder on the server */
+                                    dir: string;
+                                    /** @enum {string} */
+                                    engine: "duckdb" | "postgres";
+                                    /** @description the backup folder’s name inside the backups folder */
+                                    name: string;
+                                    rows: number;
+                                    schemaVersion: number;
+                                    seconds: number;
+                                    tables: number;
                                 }) | null;
                                 startedAt: string | null;
                                 /** @enum {string} */
@@ -9236,7 +9501,7 @@ export interface paths {
                             finishedAt: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "LOAD" | "RUN";
+                            kind: "LOAD" | "RUN" | "BACKUP";
                             /** @description progress lines so far */
                             lines: number;
                             /** @description why it failed, or the load’s / run’s own message, in words */
@@ -9246,7 +9511,7 @@ export interface paths {
                             };
                             queuedAt: string;
                             requestedBy: string;
-                            /** @description LOAD: the load report’s summary; RUN: the run’s */
+                            /** @description LOAD: the load report’s summary; RUN: the run’s; BACKUP: the backup’s */
                             result: ({
                                 asOf: string;
                                 files: number;
@@ -9275,6 +9540,20 @@ export interface paths {
                                 stage: string | null;
                                 /** @enum {string} */
                                 status: "PUBLISHED" | "FAILED";
+                            } | {
+                                bytes: number;
+                                /** @description when the snapshot was taken: the backup is the database as it was then */
+                                createdAt: string;
+                                /** @description the backup folder on the server */
+                                dir: string;
+                                /** @enum {string} */
+                                engine: "duckdb" | "postgres";
+                                /** @description the backup folder’s name inside the backups folder */
+                                name: string;
+                                rows: number;
+                                schemaVersion: number;
+                                seconds: number;
+                                tables: number;
                             }) | null;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -9811,7 +10090,7 @@ export interface paths {
                             finishedAt: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "LOAD" | "RUN";
+                            kind: "LOAD" | "RUN" | "BACKUP";
                             /** @description progress lines so far */
                             lines: number;
                             /** @description why it failed, or the load’s / run’s own message, in words */
@@ -9821,7 +10100,7 @@ export interface paths {
                             };
                             queuedAt: string;
                             requestedBy: string;
-                            /** @description LOAD: the load report’s summary; RUN: the run’s */
+                            /** @description LOAD: the load report’s summary; RUN: the run’s; BACKUP: the backup’s */
                             result: ({
                                 asOf: string;
                                 files: number;
@@ -9850,6 +10129,20 @@ export interface paths {
                                 stage: string | null;
                                 /** @enum {string} */
                                 status: "PUBLISHED" | "FAILED";
+                            } | {
+                                bytes: number;
+                                /** @description when the snapshot was taken: the backup is the database as it was then */
+                                createdAt: string;
+                                /** @description the backup folder on the server */
+                                dir: string;
+                                /** @enum {string} */
+                                engine: "duckdb" | "postgres";
+                                /** @description the backup folder’s name inside the backups folder */
+                                name: string;
+                                rows: number;
+                                schemaVersion: number;
+                                seconds: number;
+                                tables: number;
                             }) | null;
                             startedAt: string | null;
                             /** @enum {string} */
@@ -10406,7 +10699,7 @@ export interface paths {
                             finishedAt: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "LOAD" | "RUN";
+                            kind: "LOAD" | "RUN" | "BACKUP";
                             /** @description progress lines so far */
                             lines: number;
                             /** @description why it failed, or the load’s / run’s own message, in words */
@@ -10416,7 +10709,7 @@ export interface paths {
                             };
                             queuedAt: string;
                             requestedBy: string;
-                            /** @description LOAD: the load report’s summary; RUN: the run’s */
+                            /** @description LOAD: the load report’s summary; RUN: the run’s; BACKUP: the backup’s */
                             result: ({
                                 asOf: string;
                                 files: number;
@@ -10445,6 +10738,20 @@ export interface paths {
                                 stage: string | null;
                                 /** @enum {string} */
                                 status: "PUBLISHED" | "FAILED";
+                            } | {
+                                bytes: number;
+                                /** @description when the snapshot was taken: the backup is the database as it was then */
+                                createdAt: string;
+                                /** @description the backup folder on the server */
+                                dir: string;
+                                /** @enum {string} */
+                                engine: "duckdb" | "postgres";
+                                /** @description the backup folder’s name inside the backups folder */
+                                name: string;
+                                rows: number;
+                                schemaVersion: number;
+                                seconds: number;
+                                tables: number;
                             }) | null;
                             startedAt: string | null;
                             /** @enum {string} */
