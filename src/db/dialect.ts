@@ -6,6 +6,14 @@ export interface Dialect {
   fullMatch(expr: string, pattern: string): string;
   /** A statement that serialises, within the transaction, every process doing `what` (empty when not needed). */
   exclusiveLock(what: 'migrate' | 'load' | 'run' | 'cache' | 'audit'): string;
+  /**
+   * A statement that takes the exclusive locks of all the given tables; `nowait`: at once, or failing
+   * at once (lockUnavailable) while another session holds any of them, never waiting holding some
+   * ('' when no lock is needed).
+   */
+  lockTables(tables: string[], nowait: boolean): string;
+  /** True for lockTables' refusal (nowait). */
+  lockUnavailable(e: unknown): boolean;
   /** Statements letting the analysts' console read a table the pipeline published ('' when not needed). */
   grantConsoleRead(table: string): string;
   /**
@@ -44,6 +52,8 @@ export interface Dialect {
 export const duckDbDialect: Dialect = {
   fullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${quoteString(pattern)})`,
   exclusiveLock: () => '', // one process owns the file
+  lockTables: () => '', // its readers share the one connection, which queues them (DuckDbDb)
+  lockUnavailable: () => false,
   grantConsoleRead: () => '', // no roles: the console is guarded by parsing (src/db/console.ts)
   analyze: () => '', // DuckDB keeps statistics as it writes
   jsonText: (json, key) => `json_extract_string(${json}, ${quoteString(`$.${key}`)})`,
@@ -74,6 +84,11 @@ export const postgresDialect: Dialect = {
   fullMatch: (expr, pattern) => `(${expr} ~ ${quoteString(`^(?:${pattern})$`)})`,
   exclusiveLock: (what) =>
     `SELECT pg_advisory_xact_lock(${{ migrate: 20261115, load: 20261116, run: 20261117, cache: 20261118, audit: 20261119 }[what]})`,
+  lockTables: (tables, nowait) =>
+    tables.length
+      ? `LOCK TABLE ${tables.map(quoteIdent).join(', ')} IN ACCESS EXCLUSIVE MODE${nowait ? ' NOWAIT' : ''}`
+      : '',
+  lockUnavailable: (e) => (e as { code?: unknown } | null)?.code === '55P03', // lock_not_available
   grantConsoleRead: (table) => `GRANT SELECT ON ${quoteIdent(table)} TO wangji_console`,
   analyze: (table) => `ANALYZE ${quoteIdent(table)}`,
   jsonText: (json, key) => `(CAST(${json} AS json) ->> ${quoteString(key)})`,

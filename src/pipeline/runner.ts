@@ -154,6 +154,10 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
     const publish = db.transaction(async (tx) => {
       const lock = tx.dialect.exclusiveLock('run');
       if (lock) await tx.exec(lock);
+      await lockReplacedTables(tx, [
+        ...selected.filter((m) => !m.history).map((m) => m.name),
+        ...(inRun.has('lead_candidates') && inRun.has('kpi_credits') ? ['lead_funnel'] : []),
+      ]);
       for (const m of selected) {
         const [table, from] = [quoteIdent(m.name), quoteIdent(stagingOf(m.name))];
         if (m.history) {
@@ -259,6 +263,45 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
       seconds: (Date.now() - t0) / 1000,
     };
   }
+}
+
+/**
+ * Lock every table the publish replaces (drops and renames, or drops and creates) before touching any,
+ * all at once and without waiting, tried again while a reader holds one. Replaced one by one, a reader
+ * holding a table not yet replaced while it waits for one already replaced deadlocks with the publish
+ * (PostgreSQL aborts one of the two: the reader's query or the run); the publish never waits holding
+ * some of them. Once it holds them all, readers wait for its commit and then read the new tables.
+ * Should readers keep some of them busy for 10 s, the locks are waited for (new readers then queue
+ * behind the publish): a deadlock is left only to a reader starting in the instant the locks are taken.
+ */
+async function lockReplacedTables(tx: Db, tables: string[]): Promise<void> {
+  const existing = new Set(
+    (
+      await tx.query<{ name: string }>(
+        'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1',
+        [tx.dialect.defaultSchema],
+      )
+    ).map((r) => r.name),
+  );
+  const present = tables.filter((t) => existing.has(t));
+  const nowait = tx.dialect.lockTables(present, true);
+  if (!nowait) return;
+  const until = Date.now() + 10_000;
+  for (let attempt = 0; Date.now() < until; attempt++) {
+    await tx.exec('SAVEPOINT publish_locks');
+    try {
+      await tx.exec(nowait);
+      await tx.exec('RELEASE SAVEPOINT publish_locks');
+      return;
+    } catch (e) {
+      if (!tx.dialect.lockUnavailable(e)) throw e;
+      await tx.exec('ROLLBACK TO SAVEPOINT publish_locks');
+      // Readers' queries are short: 5 ms, doubling up to 200 ms, with jitter so as not to beat in step.
+      const ms = Math.min(200, 5 * 2 ** attempt);
+      await new Promise((r) => setTimeout(r, ms / 2 + Math.random() * ms));
+    }
+  }
+  await tx.exec(tx.dialect.lockTables(present, false));
 }
 
 /** Keys not null and unique; the row count reconciled when the model states what it should be. */
