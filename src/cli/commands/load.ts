@@ -31,8 +31,19 @@ export async function loadCommand(
   } finally {
     await db.close();
   }
-  const file = writeReportFile(target, report);
-  out.result({ ...report, reportFile: file }, () => [...describeReport(report), '', `报告 Report: ${file}`]);
+  // A report file that cannot be written (the disk the load failed on is full) must not hide the report.
+  let file: string | null = null;
+  let unwritten = '';
+  try {
+    file = writeReportFile(target, report);
+  } catch (e) {
+    unwritten = (e as Error).message.split('\n')[0] ?? '';
+  }
+  out.result({ ...report, reportFile: file }, () => [
+    ...describeReport(report),
+    '',
+    file ? `报告 Report: ${file}` : `报告 Report: not written (${unwritten})`,
+  ]);
   return report.status === 'APPLIED' ? 0 : 1;
 }
 
