@@ -100,6 +100,32 @@ describeEachEngine('the workbench read model', (engine) => {
     expect([page.total, page.tasks.map((t: { task_id: number }) => t.task_id)]).toEqual([2, [1]]);
   });
 
+  it('pages a manager’s list from the database exactly as the one joined query orders it', async () => {
+    // Managers (SUBTREE) are answered from the database: the page's tasks first, then their rows
+    // (src/server/routes/tasks.ts). Expected here from the plain query, the subtree by EXISTS.
+    const u = USERS.find((x) => x.user === 'outlet') as TestUser;
+    const rows = await db.query(
+      `SELECT ${TASK_VIEW_COLUMNS} FROM ${TASK_VIEW_FROM}
+        WHERE EXISTS (SELECT 1 FROM org_closure sc WHERE sc.org_id = t.org_id AND sc.ancestor_id = $1)
+        ORDER BY ${TASK_VIEW_ORDER}`,
+      [u.org],
+    );
+    const expected = rows.map((r) => toTaskView(config, r, 'en'));
+    expect(expected.length).toBeGreaterThan(1);
+    const statuses = 'status=OPEN,IN_PROGRESS,QUEUED,DONE,CLOSED&lang=en';
+    const whole = (await server.call('GET', `/api/tasks?${statuses}`, { as: u.user })).json();
+    expect([whole.total, whole.tasks]).toEqual([expected.length, expected]);
+    for (let offset = 0; offset <= expected.length; offset++) {
+      const page = (
+        await server.call('GET', `/api/tasks?${statuses}&limit=1&offset=${offset}`, { as: u.user })
+      ).json();
+      expect([page.total, page.tasks], `offset ${offset}`).toEqual([
+        expected.length,
+        expected.slice(offset, offset + 1),
+      ]);
+    }
+  });
+
   it('shows a write through the API at once, to the writer and to those whose list it changed', async () => {
     const outcome = await server.call('POST', '/api/tasks/1/outcome', {
       as: 'am1',
