@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { EXTRACT_BY_NAME } from './contract.js';
-import { type DropFile, matchColumns, normaliseCsv, scanFile } from './files.js';
+import { type DropFile, firstLine, matchColumns, normaliseCsv, scanFile } from './files.js';
 import { loadDrop } from './loader.js';
 import type { LoadReport } from './report.js';
 
@@ -166,6 +166,14 @@ describe('files', () => {
     const out = join(work, 'n.out.csv');
     await normaliseCsv(src.path, out, ',');
     expect(readFileSync(out, 'utf8')).toBe('h1,h2\na,"x\r\ny"\nb,"say ""hi""\n"\n\nc,d"e\n');
+  });
+
+  it('firstLine: a reader error carrying a corrupt file’s bytes is one printable line', () => {
+    // A flipped Parquet byte gave "unreadable Parquet file (Invalid Error: don't know what type: \r)".
+    expect(firstLine("Invalid Error: don't know what type: \r\0\nmore")).toBe(
+      "Invalid Error: don't know what type: ??",
+    );
+    expect(firstLine('x'.repeat(400))).toHaveLength(300);
   });
 
   it('matchColumns: a header of personal values is shown by lengths only', () => {

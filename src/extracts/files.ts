@@ -463,8 +463,13 @@ export function checkParquetTypes(f: DropFile, info: ParquetInfo): void {
   }
 }
 
+/**
+ * The first line of a reader's error, as a message may carry it: at most 300 characters, control
+ * characters shown as `?` (a corrupt file's bytes can end up in the reader's words, e.g. "don't know
+ * what type: \r").
+ */
 export function firstLine(s: string): string {
-  return (s.split('\n')[0] ?? s).slice(0, 300);
+  return (s.split('\n')[0] ?? s).slice(0, 300).replace(/\p{Cc}/gu, '?');
 }
 
 export const fileLabel = (f: DropFile) => basename(f.path);

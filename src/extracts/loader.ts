@@ -17,6 +17,7 @@ import {
   checkParquetTypes,
   convertGbk,
   type DropFile,
+  firstLine,
   inspectParquet,
   listDropFiles,
   MANIFEST,
@@ -172,7 +173,7 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
     });
   } catch (err) {
     if (err instanceof DbFault) throw err; // the database's disk or connection, not the file
-    throw new DropError(f.name, `unreadable file (${(err as Error).message.split('\n')[0]})`);
+    throw new DropError(f.name, `unreadable file (${firstLine((err as Error).message)})`);
   }
   // An unterminated quote makes the reader take the rest of the file as one value: refuse the file
   // rather than quarantine one "record" and lose every row after it.
