@@ -86,6 +86,10 @@ export async function backupDatabase(db: Db, target: DbTarget, o: BackupOptions)
       const sequences = await s.sequences();
       const entries: Omit<TableEntry, 'bytes' | 'sha256'>[] = [];
       for (const [i, t] of tables.entries()) {
+        if (!/^[A-Za-z0-9_]+$/.test(t.name))
+          throw new BackupRefused(
+            `table "${t.name}": a backup names its files after its tables (letters, digits, _)`,
+          );
         const t1 = Date.now();
         const file = `${TABLES_DIR}/${t.name}${engine.extension}`;
         await s.dump(t, join(partial, file));

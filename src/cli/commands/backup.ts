@@ -6,6 +6,7 @@
 // until it ends. On PostgreSQL both ways work beside a running server.
 // wangji restore IN --db TARGET: a backup made into the target database again, verified table by table.
 
+import { existsSync } from 'node:fs';
 import type { BackupResult } from '../../backup/backup.js';
 import { auditedBackup, mib } from '../../backup/backup.js';
 import { type RestoreReport, RestoreVerifyFailed, restoreDatabase } from '../../backup/restore.js';
@@ -45,6 +46,8 @@ const summaryOf = (r: BackupResult) => ({
 });
 
 export async function backupCommand(target: DbTarget, dir: string, out: Output): Promise<number> {
+  if (target.kind === 'duckdb' && !existsSync(target.location))
+    throw new Error(`there is no database at ${target.location} (give --db)`);
   let db: Db;
   try {
     // Never migrated here: a backup taken before an upgrade is of the schema as it was.
