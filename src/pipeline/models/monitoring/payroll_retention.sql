@@ -24,10 +24,11 @@ balance_days AS (
   -- month(D) (when D is its last day, so that it is L) from balance_live.
   SELECT a.customer_id, p.period_start AS month, sum(p.balance_days) AS balance_days
     FROM balance_periods p
+    -- Whole months of W13 with payroll (the cache holds other periods too), as a join: PostgreSQL
+    -- estimated the same filter written on expressions at a few rows and looped (minutes at 20 k).
+    JOIN months m ON m.month = p.period_start AND m.next_month = p.period_end
     JOIN payee_accounts a ON a.account_id = p.account_id
-   WHERE p.period_start >= {{W13_start}} AND p.period_end <= {{month_start}}
-     AND p.period_start = CAST(date_trunc('month', p.period_start) AS DATE)
-     AND p.period_end = CAST(p.period_start + INTERVAL '1 month' AS DATE) -- whole months only (the cache holds other periods too)
+   WHERE p.period_end <= {{month_start}}
    GROUP BY a.customer_id, p.period_start
   UNION ALL
   SELECT a.customer_id, {{month_start}}, sum(l.mtd_balance_days)
