@@ -19,8 +19,9 @@ import { installOperations, type OperationsOptions } from '../nightly/install.js
 import { JobQueue } from '../ops/jobs.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { SESSION_COOKIE } from './auth/index.js';
-import { installErrorHandler } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './errors.js';
 import { DOCS_PREFIX, installAuth, routeOf } from './plugins/auth.js';
+import { installInputChecks } from './plugins/input.js';
 import { appointmentRoutes } from './routes/appointments.js';
 import { auditRoutes } from './routes/audit.js';
 import { channelRoutes } from './routes/channels.js';
@@ -107,6 +108,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: o.trustProxy ?? false,
+    // Errors before a route is found, and requests that are not readable HTTP: the API's shape too.
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -129,6 +133,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
   const now = o.now ?? (() => new Date());
   installAuth(app, o.db, now);
+  installInputChecks(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',

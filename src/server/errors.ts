@@ -3,6 +3,8 @@
 // `{ error: { code, message } }` (validation errors add the fields at fault), and anything else is a
 // 500 whose detail goes to the log only.
 
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
@@ -48,6 +50,13 @@ export class BadRequest extends HttpError {
     readonly fields: { field: string; message: string }[] = [],
   ) {
     super(400, 'BAD_REQUEST', message);
+  }
+}
+
+/** Input that fails a check beyond the route's schema: answered like a schema's, 400 VALIDATION with the fields. */
+export class Invalid extends HttpError {
+  constructor(readonly fields: { field: string; message: string }[]) {
+    super(400, 'VALIDATION', fields.map((f) => `${f.field}: ${f.message}`).join('; '));
   }
 }
 
@@ -109,7 +118,13 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (err.status >= 500) request.log.error({ err }, 'server error');
       return reply
         .code(err.status)
-        .send(body(err.code, err.message, err instanceof BadRequest ? err.fields : undefined));
+        .send(
+          body(
+            err.code,
+            err.message,
+            err instanceof BadRequest || err instanceof Invalid ? err.fields : undefined,
+          ),
+        );
     }
     const fe = err as FastifyError;
     if (Array.isArray(fe.validation)) {
@@ -134,4 +149,42 @@ export function installErrorHandler(app: FastifyInstance): void {
     // The path is not echoed: it may carry what the caller typed.
     reply.code(404).send(body('NOT_FOUND', `no such route (${request.method})`));
   });
+}
+
+/**
+ * Fastify's router errors, before any route is found (a path that does not percent-decode, a path
+ * parameter longer than the router's limit): in the API's shape, the path not echoed (fastify's own
+ * answer repeats it, and it may carry what the caller typed). Fastify option `frameworkErrors`.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    reply.code(414).send(body('URI_TOO_LONG', 'a part of the path is too long'));
+  else if (err.code === 'FST_ERR_BAD_URL')
+    reply.code(400).send(body('BAD_REQUEST', 'the path is not a valid URL (a bad percent-encoding)'));
+  else {
+    request.log.error({ err }, 'router error');
+    reply.code(500).send(body('INTERNAL', 'internal error'));
+  }
+}
+
+/**
+ * A request that is not HTTP the server can read (a malformed request line or header, headers over
+ * the limit, a smuggling attempt node refuses): answered on the socket in the API's shape, then the
+ * connection is closed — as fastify's default does, with its own body. Fastify option
+ * `clientErrorHandler`.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'TIMEOUT', 'the request did not arrive in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'the request line and headers are too large']
+        : [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
+  const text = JSON.stringify(body(code, message));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
+  socket.destroy(err);
 }

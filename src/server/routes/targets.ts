@@ -26,6 +26,7 @@ import type { Db } from '../../db/types.js';
 import { bankDate } from '../../domain/bankTime.js';
 import { fromUnits, toUnits } from '../../domain/money.js';
 import { isKpiId, KPIS } from '../../kpis/catalogue.js';
+import { PeriodError } from '../../kpis/periods.js';
 import { readTargetFile } from '../../kpis/targetFile.js';
 import {
   listTargets,
@@ -126,7 +127,8 @@ function registerTargetRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const sendRefusal = (e: unknown) => {
     if (e instanceof TargetFileError)
       return new FileRefused(400, 'TARGET_FILE', e.summary, e.errors, e.total);
-    if (e instanceof TargetError) return new BadRequest(e.message);
+    // A period the season cannot resolve (?period=MONTH) is the caller's mistake, in words: not a 500.
+    if (e instanceof TargetError || e instanceof PeriodError) return new BadRequest(e.message);
     return e;
   };
 
