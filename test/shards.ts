@@ -20,12 +20,13 @@
 // sharded table drops its foreign partitions but not the shard tables behind them (`collectGarbage`).
 
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import type { Db } from '../src/db/types.js';
 
 const run = promisify(execFile);
 
@@ -78,6 +79,8 @@ export interface Shard {
 
 export interface ShardCluster {
   shards: Shard[];
+  /** A query on every shard directly, results in shard order. */
+  onShards<T extends pg.QueryResultRow>(sql: string): Promise<T[][]>;
   /** Stop the servers and remove their folders (idempotent). */
   stop(): Promise<void>;
 }
@@ -92,7 +95,12 @@ async function binDir(adminUrl: string): Promise<string> {
   try {
     const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
     const major = Math.floor(Number(rows[0]?.v) / 10000);
-    return `/usr/lib/postgresql/${major}/bin`;
+    const dir = `/usr/lib/postgresql/${major}/bin`;
+    if (!existsSync(join(dir, 'initdb')))
+      throw new Error(
+        `no PostgreSQL ${major} server binaries in ${dir}: the shards are started with them (Debian: postgresql-${major}, see .ci/run)`,
+      );
+    return dir;
   } finally {
     await c.end();
   }
@@ -147,12 +155,15 @@ export async function startShards(adminUrl: string, count = 2): Promise<ShardClu
   }
   chmodSync(root, 0o700);
   const started: string[] = [];
+  const pools: pg.Pool[] = [];
   let stopped = false;
+  const pgCtlStop = (dir: string) =>
+    asPostgres(join(bin, 'pg_ctl'), ['-D', dir, '-m', 'immediate', '-w', 'stop']);
   const stopSync = () => {
     if (stopped) return;
     stopped = true;
     for (const dir of started) {
-      const [cmd, argv] = asPostgres(join(bin, 'pg_ctl'), ['-D', dir, '-m', 'immediate', '-w', 'stop']);
+      const [cmd, argv] = pgCtlStop(dir);
       spawnSync(cmd, argv, { stdio: 'ignore', timeout: 30_000 });
     }
     rmSync(root, { recursive: true, force: true });
@@ -176,28 +187,37 @@ export async function startShards(adminUrl: string, count = 2): Promise<ShardClu
           `--lc-collate=${locale.collate}`,
           `--lc-ctype=${locale.ctype}`,
         ]);
-        const port = await freePort();
-        const opts = [
-          `-p ${port}`,
-          `-k ${root}`,
-          "-c listen_addresses='127.0.0.1'",
-          '-c fsync=off',
-          '-c synchronous_commit=off',
-          '-c full_page_writes=off',
-          '-c shared_buffers=32MB',
-          '-c max_connections=30',
-          '-c jit=off',
-        ].join(' ');
-        await pgTool(join(bin, 'pg_ctl'), [
-          '-D',
-          dir,
-          '-o',
-          opts,
-          '-l',
-          join(root, `shard${i}.log`),
-          '-w',
-          'start',
-        ]);
+        // A port found free may be taken before the server binds it: another one then.
+        let port = 0;
+        for (let attempt = 1; ; attempt++) {
+          port = await freePort();
+          const opts = [
+            `-p ${port}`,
+            `-k ${root}`,
+            "-c listen_addresses='127.0.0.1'",
+            '-c fsync=off',
+            '-c synchronous_commit=off',
+            '-c full_page_writes=off',
+            '-c shared_buffers=32MB',
+            '-c max_connections=40',
+            '-c jit=off',
+          ].join(' ');
+          try {
+            await pgTool(join(bin, 'pg_ctl'), [
+              '-D',
+              dir,
+              '-o',
+              opts,
+              '-l',
+              join(root, `shard${i}.log`),
+              '-w',
+              'start',
+            ]);
+            break;
+          } catch (e) {
+            if (attempt >= 3) throw e;
+          }
+        }
         started.push(dir);
         const url = `postgres://postgres@127.0.0.1:${port}/${SHARD_DB}`;
         const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
@@ -205,17 +225,32 @@ export async function startShards(adminUrl: string, count = 2): Promise<ShardClu
         await admin.query(`CREATE DATABASE ${SHARD_DB}`);
         await admin.end();
         shards[i] = { server: `shard${i}`, port, url };
+        pools[i] = new pg.Pool({ connectionString: url, max: 2 });
+        pools[i]?.on('error', () => undefined);
       }),
     );
   } catch (e) {
+    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
     stopSync();
     throw e;
   }
   return {
     shards,
+    onShards: <T extends pg.QueryResultRow>(sql: string) =>
+      Promise.all(pools.map(async (p) => (await p.query<T>(sql)).rows)),
     stop: async () => {
+      if (stopped) return;
       process.removeListener('exit', stopSync);
-      stopSync();
+      await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+      // Immediate shutdown of every shard at once; the data is thrown away.
+      await Promise.all(
+        started.map((dir) => {
+          const [cmd, argv] = pgCtlStop(dir);
+          return run(cmd, argv, { timeout: 30_000 }).catch(() => undefined);
+        }),
+      );
+      stopped = true;
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }
@@ -418,79 +453,49 @@ CREATE EVENT TRIGGER place_staging ON ddl_command_end WHEN TAG IN ('CREATE TABLE
  * later run replaced, of a failed run's staging): what an operator's maintenance job would run between
  * runs. Returns how many were dropped.
  */
-export async function collectGarbage(coordinatorUrl: string, cluster: ShardCluster): Promise<number> {
-  const used = await withClient(
-    coordinatorUrl,
-    async (c) =>
-      (
-        await c.query<{ server: string; name: string }>(
-          `SELECT s.srvname AS server,
-                (SELECT substr(o, length('table_name=') + 1) FROM unnest(f.ftoptions) o WHERE o LIKE 'table_name=%') AS name
-           FROM pg_foreign_table f JOIN pg_foreign_server s ON s.oid = f.ftserver`,
-        )
-      ).rows,
+export async function collectGarbage(coordinator: Db, cluster: ShardCluster): Promise<number> {
+  const used = await coordinator.query<{ server: string; name: string }>(
+    `SELECT s.srvname AS server,
+            (SELECT substr(o, length('table_name=') + 1) FROM unnest(f.ftoptions) o WHERE o LIKE 'table_name=%') AS name
+       FROM pg_foreign_table f JOIN pg_foreign_server s ON s.oid = f.ftserver`,
+  );
+  const onShards = await cluster.onShards<{ name: string }>(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
   );
   let dropped = 0;
-  for (const s of cluster.shards) {
+  for (const [i, s] of cluster.shards.entries()) {
     const keep = new Set(used.filter((u) => u.server === s.server).map((u) => u.name));
-    await withClient(s.url, async (sc) => {
-      const { rows } = await sc.query<{ name: string }>(
-        `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
-      );
-      for (const r of rows.filter((x) => !keep.has(x.name))) {
-        await sc.query(`DROP TABLE public.${ident(r.name)}`);
-        dropped++;
-      }
-    });
+    const stale = (onShards[i] ?? []).map((r) => r.name).filter((n) => !keep.has(n));
+    if (stale.length === 0) continue;
+    await withClient(s.url, (c) =>
+      c.query(`DROP TABLE ${stale.map((n) => `public.${ident(n)}`).join(', ')}`),
+    );
+    dropped += stale.length;
   }
   return dropped;
 }
 
 /** Where a coordinator table's rows live: per shard (in order), the shard table behind its partition. */
 export async function placement(
-  coordinatorUrl: string,
+  coordinator: Db,
   table: string,
 ): Promise<{ server: string; table: string }[]> {
-  return withClient(
-    coordinatorUrl,
-    async (c) =>
-      (
-        await c.query<{ server: string; table: string }>(
-          `SELECT s.srvname AS server,
-                (SELECT substr(o, length('table_name=') + 1) FROM unnest(f.ftoptions) o WHERE o LIKE 'table_name=%') AS table
-           FROM pg_inherits i JOIN pg_foreign_table f ON f.ftrelid = i.inhrelid
-           JOIN pg_foreign_server s ON s.oid = f.ftserver
-          WHERE i.inhparent = $1::regclass ORDER BY s.srvname`,
-          [`public.${ident(table)}`],
-        )
-      ).rows,
+  return coordinator.query<{ server: string; table: string }>(
+    `SELECT s.srvname AS server,
+            (SELECT substr(o, length('table_name=') + 1) FROM unnest(f.ftoptions) o WHERE o LIKE 'table_name=%') AS table
+       FROM pg_inherits i JOIN pg_foreign_table f ON f.ftrelid = i.inhrelid
+       JOIN pg_foreign_server s ON s.oid = f.ftserver
+      WHERE i.inhparent = CAST($1 AS regclass) ORDER BY s.srvname`,
+    [`public.${ident(table)}`],
   );
 }
 
 /** Rows of a coordinator table on each shard, counted on the shard itself (shard0, shard1, …). */
-export async function shardRows(
-  coordinatorUrl: string,
-  cluster: ShardCluster,
-  table: string,
-): Promise<number[]> {
-  const where = await placement(coordinatorUrl, table);
-  if (where.length !== cluster.shards.length)
-    throw new Error(`${table} is not partitioned across every shard`);
-  return Promise.all(
-    cluster.shards.map((s) => {
-      const t = where.find((w) => w.server === s.server)?.table as string;
-      return withClient(s.url, async (c) => {
-        const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM public.${ident(t)}`);
-        return Number(rows[0]?.n);
-      });
-    }),
+export async function shardRows(coordinator: Db, cluster: ShardCluster, table: string): Promise<number[]> {
+  const tables = new Set((await placement(coordinator, table)).map((p) => p.table));
+  if (tables.size !== 1) throw new Error(`${table} is not one shard table on every shard`);
+  const counts = await cluster.onShards<{ n: string }>(
+    `SELECT count(*) AS n FROM public.${ident([...tables][0] as string)}`,
   );
-}
-
-/** A query run on every shard directly (shard0, shard1, …). */
-export async function onShards<T extends pg.QueryResultRow>(
-  cluster: ShardCluster,
-  sql: string,
-): Promise<T[][]> {
-  return Promise.all(cluster.shards.map((s) => withClient(s.url, async (c) => (await c.query<T>(sql)).rows)));
+  return counts.map((rows) => Number(rows[0]?.n));
 }

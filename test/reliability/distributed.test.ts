@@ -23,7 +23,6 @@ import { runPipeline } from '../../src/pipeline/runner.js';
 import { PG_ADMIN_URL, pgSkipReason, postgresEngine, type TestDb } from '../engines.js';
 import {
   collectGarbage,
-  onShards,
   placement,
   SHARDED_INPUTS,
   SHARDED_MODELS,
@@ -89,59 +88,70 @@ describe.skipIf(pgSkipReason !== null)(
     let url: string;
     let config: SeasonConfig;
 
-    beforeAll(async () => {
-      const t0 = Date.now();
-      work = mkdtempSync(join(tmpdir(), 'wangji-distributed-'));
-      const drop = join(work, 'drop');
-      // Targets, so that KPI progress has ranks and laggards to compare too.
-      const doc = JSON.parse(JSON.stringify(loadSeasonConfig())) as Record<string, unknown>;
-      doc.targets = [
-        { kpi: 'NEW_CUSTOMERS', level: 'OUTLET', period: 'SEASON', target: 12 },
-        { kpi: 'DEPOSIT_ADB_GROWTH', level: 'BRANCH', period: 'NEW_YEAR', target: '500000' },
-      ];
-      config = parseSeasonConfig(stringify(doc));
-      // The shard servers start while the bank is generated.
-      const [c] = await Promise.all([
-        startShards(PG_ADMIN_URL, SHARDS),
-        generateBank({ customers: CUSTOMERS, seed: 19, asOf: AS_OF, out: drop }),
-      ]);
-      cluster = c;
-      figures.generateAndStartSeconds = lap(t0);
-      // The single-node run and the sharded one side by side (the servers work, not this process).
-      const [one, sharded] = await Promise.all([
-        (async () => {
-          single = await postgresEngine.open();
-          return loadAndRun(single, drop, config);
-        })(),
-        (async () => {
-          const t = Date.now();
-          coordinatorDb = await postgresEngine.open();
-          await coordinatorDb.release();
-          url = coordinatorDb.target.location;
-          await shardCoordinator(url, cluster as ShardCluster);
-          figures.shardingSeconds = lap(t);
-          coordinator = await openDb(coordinatorDb.target);
-          return loadAndRun(coordinator, drop, config);
-        })(),
-      ]);
-      figures.singleNode = { loadSeconds: one.load, runSeconds: one.run, slowestModels: one.slowest };
-      figures.sharded = {
-        loadSeconds: sharded.load,
-        runSeconds: sharded.run,
-        slowestModels: sharded.slowest,
-      };
-      figures.beforeAllSeconds = lap(t0);
-      figures.loadAverage = loadavg()[0];
-    }, 300_000);
+    beforeAll(
+      async () => {
+        const t0 = Date.now();
+        work = mkdtempSync(join(tmpdir(), 'wangji-distributed-'));
+        const drop = join(work, 'drop');
+        // Targets, so that KPI progress has ranks and laggards to compare too.
+        const doc = JSON.parse(JSON.stringify(loadSeasonConfig())) as Record<string, unknown>;
+        doc.targets = [
+          { kpi: 'NEW_CUSTOMERS', level: 'OUTLET', period: 'SEASON', target: 12 },
+          { kpi: 'DEPOSIT_ADB_GROWTH', level: 'BRANCH', period: 'NEW_YEAR', target: '500000' },
+        ];
+        config = parseSeasonConfig(stringify(doc));
+        // The shard servers start while the bank is generated.
+        const [c] = await Promise.all([
+          startShards(PG_ADMIN_URL, SHARDS),
+          generateBank({ customers: CUSTOMERS, seed: 19, asOf: AS_OF, out: drop }),
+        ]);
+        cluster = c;
+        figures.generateAndStartSeconds = lap(t0);
+        // The single-node run and the sharded one side by side (the servers work, not this process).
+        // Both settle before beforeAll ends, so that afterAll never drops a database still in use.
+        const [one, sharded] = await settled([
+          (async () => {
+            single = await postgresEngine.open();
+            return loadAndRun(single, drop, config);
+          })(),
+          (async () => {
+            const t = Date.now();
+            coordinatorDb = await postgresEngine.open();
+            await coordinatorDb.release();
+            url = coordinatorDb.target.location;
+            await shardCoordinator(url, cluster as ShardCluster);
+            figures.shardingSeconds = lap(t);
+            coordinator = await openDb(coordinatorDb.target);
+            return loadAndRun(coordinator, drop, config);
+          })(),
+        ]);
+        figures.singleNode = { loadSeconds: one.load, runSeconds: one.run, slowestModels: one.slowest };
+        figures.sharded = {
+          loadSeconds: sharded.load,
+          runSeconds: sharded.run,
+          slowestModels: sharded.slowest,
+        };
+        figures.beforeAllSeconds = lap(t0);
+        figures.loadAverage = loadavg()[0];
+      },
+      sized(300_000, 1_800_000),
+    );
 
     afterAll(async () => {
-      await coordinator?.close().catch(() => undefined);
-      await coordinatorDb?.close().catch(() => undefined);
-      await single?.close().catch(() => undefined);
-      await cluster?.stop();
+      const t = Date.now();
+      // The databases are dropped while the shards stop.
+      await Promise.all([
+        (async () => {
+          await coordinator?.close().catch(() => undefined);
+          await coordinatorDb?.close().catch(() => undefined);
+        })(),
+        single?.close().catch(() => undefined),
+        cluster?.stop(),
+      ]);
+      figures.teardownSeconds = lap(t);
       if (work) rmSync(work, { recursive: true, force: true });
       recordFigures('distributed', figures);
-    });
+    }, 120_000);
 
     it('every published table is identical to the single-node run (checksums of all rows)', async () => {
       const names = publishedTables().map((t) => t.name);
@@ -174,10 +184,10 @@ describe.skipIf(pgSkipReason !== null)(
           [`public.${table}`],
         );
         expect(kind?.relkind, table).toBe('p');
-        expect((await placement(url, table)).map((p) => p.server)).toEqual(
+        expect((await placement(coordinator as Db, table)).map((p) => p.server)).toEqual(
           (cluster as ShardCluster).shards.map((s) => s.server),
         );
-        const onEach = await shardRows(url, cluster as ShardCluster, table);
+        const onEach = await shardRows(coordinator as Db, cluster as ShardCluster, table);
         const [{ n }] = (await (single as Db).query<{ n: number }>(
           `SELECT count(*) AS n FROM "${table}"`,
         )) as [{ n: number }];
@@ -202,10 +212,12 @@ describe.skipIf(pgSkipReason !== null)(
         const sum = `CAST(sum(${column}) AS DECIMAL(38,2))`;
         const [whole] = await (single as Db).query<{ s: string }>(`SELECT ${sum} AS s FROM ${table}`);
         // The shard table behind each partition (the same name on every shard), summed on the shard.
-        const [shardTable, ...others] = new Set((await placement(url, table)).map((p) => p.table));
+        const [shardTable, ...others] = new Set(
+          (await placement(coordinator as Db, table)).map((p) => p.table),
+        );
         expect(others).toEqual([]);
         const own = (
-          await onShards<{ s: string }>(cluster as ShardCluster, `SELECT ${sum} AS s FROM "${shardTable}"`)
+          await (cluster as ShardCluster).onShards<{ s: string }>(`SELECT ${sum} AS s FROM "${shardTable}"`)
         ).map((rows) => cents(rows[0]?.s as string));
         expect(
           own.reduce((s, x) => s + x, 0n),
@@ -235,12 +247,12 @@ describe.skipIf(pgSkipReason !== null)(
     it('a later publication replaces the sharded tables; the shard tables it leaves are collected', async () => {
       // The features stage again for the published date: its sharded tables are made anew on the
       // shards and published by rename over the old ones.
-      const before = await placement(url, 'customer_features');
+      const before = await placement(coordinator as Db, 'customer_features');
       const rerun = await runPipeline(coordinator as Db, { asOf: AS_OF, stage: 'features', config });
       expect(rerun.status, rerun.message ?? '').toBe('PUBLISHED');
-      const after = await placement(url, 'customer_features');
+      const after = await placement(coordinator as Db, 'customer_features');
       expect(after.map((p) => p.table)).not.toEqual(before.map((p) => p.table));
-      const dropped = await collectGarbage(url, cluster as ShardCluster);
+      const dropped = await collectGarbage(coordinator as Db, cluster as ShardCluster);
       // customer_balances, customer_features, customer_products and balance_live: one per shard each.
       expect(dropped).toBe(4 * SHARDS);
       const names = ['balance_live', 'customer_balances', 'customer_features', 'customer_products'];
@@ -248,9 +260,17 @@ describe.skipIf(pgSkipReason !== null)(
         await checksumTables(single as Db, names),
       );
       // Nothing else was collected: every published sharded table still reads whole.
-      expect(await collectGarbage(url, cluster as ShardCluster)).toBe(0);
+      expect(await collectGarbage(coordinator as Db, cluster as ShardCluster)).toBe(0);
       figures.garbageCollected = dropped;
       figures.mode = FULL ? 'full' : 'bounded';
     });
   },
 );
+
+/** Promise.all that waits for every promise to settle, then rejects with the first failure. */
+async function settled<T extends unknown[]>(ps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const out = await Promise.allSettled(ps);
+  const failed = out.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return out.map((r) => (r as PromiseFulfilledResult<unknown>).value) as T;
+}
