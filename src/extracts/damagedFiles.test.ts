@@ -128,6 +128,20 @@ describeEachEngine('damaged files', (engine) => {
     expect(q?.value?.startsWith('P952,E001,x???')).toBe(true);
   });
 
+  it('a corrupt manifest with NUL bytes: refused in one printable line, recorded in the ledger', async () => {
+    // Was, on PostgreSQL: loadDrop rejected — the FAILED load could not be recorded ("invalid byte
+    // sequence for encoding UTF8: 0x00"), JSON.parse having quoted the NULs in its message.
+    const dir = drop('payroll.csv', `${PAYROLL_HEADER}\n${pay('P961')}\n`);
+    writeFileSync(join(dir, 'manifest.json'), Buffer.from('\u00ff\0\0 {"as_of": "2026-11-28"', 'latin1'));
+    const r = await load(dir);
+    expect(r.status).toBe('FAILED');
+    expect(r.message).toMatch(/^manifest\.json: not valid JSON \(/);
+    expect(r.message).not.toMatch(/\p{Cc}/u);
+    expect(await db.query('SELECT status, message FROM loads WHERE load_id = $1', [r.loadId])).toEqual([
+      { status: 'FAILED', message: r.message },
+    ]);
+  });
+
   it('a header row lost: the message names the missing columns and none of the first record’s personal data', async () => {
     const customers = readFileSync(join(BASE, 'customers.csv'), 'utf8').split('\n').slice(1).join('\n');
     const r = await load(drop('customers.csv', customers));

@@ -84,8 +84,10 @@ export async function loadDrop(db: Db, dir: string, options: LoadOptions = {}): 
       throw duringFault(e, 'applying the drop');
     });
   } catch (e) {
-    const message =
-      e instanceof DropError ? e.message : `load failed: ${(e as Error).message.split('\n')[0]}`;
+    // One printable line: the ledger (PostgreSQL cannot store NUL), the report and the log show it.
+    const message = (
+      e instanceof DropError ? e.message : `load failed: ${(e as Error).message.split('\n')[0]}`
+    ).replace(/\p{Cc}/gu, '?');
     const record = async () => {
       const [{ id }] = (await db.query<{ id: number }>(`SELECT nextval('load_id_seq') AS id`)) as [
         { id: number },

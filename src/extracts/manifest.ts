@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { isRealDate } from '../domain/dates.js';
 import { DropError } from './errors.js';
-import { MANIFEST } from './files.js';
+import { firstLine, MANIFEST } from './files.js';
 
 const manifestSchema = z.object({
   as_of: z.string().refine(isRealDate, 'must be a real date YYYY-MM-DD'),
@@ -27,13 +27,14 @@ export async function readManifest(dir: string): Promise<Manifest | null> {
     text = await readFile(join(dir, MANIFEST), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new DropError(MANIFEST, `cannot read (${(e as Error).message})`);
+    throw new DropError(MANIFEST, `cannot read (${firstLine((e as Error).message)})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new DropError(MANIFEST, `not valid JSON (${(e as Error).message})`);
+    // JSON.parse quotes the text it stopped at: a corrupt manifest's bytes, NULs included.
+    throw new DropError(MANIFEST, `not valid JSON (${firstLine((e as Error).message)})`);
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
