@@ -275,7 +275,8 @@ function damageRow(f: CleanFile, fields: string[], rng: Rng): Item {
         // a whole record, its values from the extra field on shifted by one: a known limitation
         // (see the report of #9), not exercised here.
         if ((out[out.length - 1] ?? '') === '') continue;
-        out.splice(rng.int(0, out.length), 0, rng.pick(['', 'x', '0']));
+        const at = rng.int(0, out.length);
+        out.splice(at, 0, at === out.length ? rng.pick(['x', '0']) : rng.pick(['', 'x', '0']));
         return { t: 'raw', text: csvLine(out), damaged: true, note: 'extra field' };
       }
       case 'cut-record': {
@@ -677,6 +678,38 @@ export function refused(f: CleanFile, rng: Rng): Mutated {
     expect: { status: 'FAILED', message },
     damaged: 0,
     records: null,
+  };
+}
+
+/**
+ * Encodings mixed up in ways no byte check can always tell: a UTF-8 row pasted into a GBK file
+ * (decodes as GBK about a third of the time, into other characters), UTF-8 taken for Latin-1 and
+ * encoded again (valid UTF-8, other characters), GBK behind a UTF-8 BOM. Only the invariants hold.
+ */
+export function wrongEncoding(f: CleanFile, rng: Rng): Mutated {
+  const l = layout(f);
+  const text = serialise(l, 'lf', rng);
+  const kind = rng.pick(['utf8-row-in-gbk', 'double-encoded', 'gbk-behind-bom']);
+  let bytes: Buffer;
+  const lines = text.split('\n');
+  const gbkLines = lines.map((x) => encodeGbk(x));
+  if (kind === 'utf8-row-in-gbk' && gbkLines.every((x) => x !== null)) {
+    const i = rng.int(1, Math.max(1, lines.length - 2));
+    bytes = Buffer.concat(
+      lines.flatMap((x, j) => [
+        j === i ? Buffer.from(x) : (gbkLines[j] as Buffer),
+        Buffer.from(j < lines.length - 1 ? '\n' : ''),
+      ]),
+    );
+  } else if (kind === 'gbk-behind-bom' && gbkLines.every((x) => x !== null)) {
+    bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), encodeGbk(text) as Buffer]);
+  } else bytes = Buffer.from(Buffer.from(text, 'utf8').toString('latin1'), 'utf8');
+  return {
+    kind: `wrong-encoding(${kind})`,
+    bytes,
+    expect: { status: 'any' },
+    damaged: 0,
+    records: countRecords(bytes),
   };
 }
 
