@@ -19,7 +19,7 @@
 // commits its shards' transactions one after the other, not by two-phase commit; dropping a published
 // sharded table drops its foreign partitions but not the shard tables behind them (`collectGarbage`).
 
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -234,6 +234,18 @@ export async function startShards(adminUrl: string, count = 2): Promise<ShardClu
     stopSync();
     throw e;
   }
+  // A watchdog outside this process stops the shards when it ends without stopping them (a test
+  // runner's worker thread is terminated without an 'exit' event).
+  const stopAll = started
+    .map((dir) => pgCtlStop(dir))
+    .map(([cmd, argv]) => [cmd, ...argv].join(' '))
+    .join('; ');
+  const watchdog = spawn(
+    'sh',
+    ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done; ${stopAll}; rm -rf ${root}`],
+    { detached: true, stdio: 'ignore' },
+  );
+  watchdog.unref();
   return {
     shards,
     onShards: <T extends pg.QueryResultRow>(sql: string) =>
@@ -241,6 +253,7 @@ export async function startShards(adminUrl: string, count = 2): Promise<ShardClu
     stop: async () => {
       if (stopped) return;
       process.removeListener('exit', stopSync);
+      watchdog.kill();
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
       // Immediate shutdown of every shard at once; the data is thrown away.
       await Promise.all(
