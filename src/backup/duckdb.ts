@@ -165,7 +165,7 @@ export const duckDbBackup: BackupEngine = {
     if (existsSync(path)) {
       // Opened for writing, so that closing it checkpoints its WAL into the file: nothing of it is
       // left beside the file to be mistaken for the new one's.
-      let existing: Db;
+      let existing: Db | null = null;
       try {
         existing = await openDb({ kind: 'duckdb', location: path }, { migrate: false });
       } catch (e) {
@@ -173,14 +173,18 @@ export const duckDbBackup: BackupEngine = {
           throw new RestoreRefused(
             `the database ${path} is in use by another process (a running wangji serve?): stop it before restoring over it`,
           );
-        throw e;
+        if (!o.force)
+          throw new RestoreRefused(
+            `${path} exists and is no database this Wangji can open (${(e as Error).message.split('\n')[0]}): give --force to replace it`,
+          );
       }
-      try {
-        const full = await tablesWithRows(existing, await allTables(existing));
-        if (full.length && !o.force) throw notEmpty(path, full);
-      } finally {
-        await existing.close();
-      }
+      if (existing)
+        try {
+          const full = await tablesWithRows(existing, await allTables(existing));
+          if (full.length && !o.force) throw notEmpty(path, full);
+        } finally {
+          await existing.close();
+        }
     }
     // Built beside the target (same filesystem: the rename is atomic), hidden by its name.
     const temp = join(dirname(path), `.${basename(path)}.restoring-${process.pid}`);
