@@ -7,6 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DbFault } from '../db/faults.js';
 
 export class HttpError extends Error {
   constructor(
@@ -141,6 +142,21 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       const message = fe.code?.startsWith('FST_') ? fe.message : 'bad request';
       return reply.code(fe.statusCode).send(body('BAD_REQUEST', message));
+    }
+    // The database's disk full or its connection lost (src/db/faults.ts): a 503 in words, the
+    // engine's own (file paths, SQL) to the log only.
+    if (err instanceof DbFault) {
+      request.log.error({ err }, 'database fault');
+      return reply
+        .code(503)
+        .send(
+          body(
+            'DB_UNAVAILABLE',
+            err.kind === 'disk-full'
+              ? "the database's disk is full: nothing was saved; try again later"
+              : 'the connection to the database was lost: try again',
+          ),
+        );
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(body('INTERNAL', 'internal error'));
