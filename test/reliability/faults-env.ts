@@ -144,15 +144,16 @@ export async function postgresOn(
 }
 
 /**
- * The fallback where no small disk can be mounted: a Db whose write statements fail, once armed,
- * with the engine's "No space left on device" after `after` more of them — an injected write
- * failure, said so in the test title.
+ * The fallback where no small disk can be mounted: a Db whose write statements inside a transaction
+ * fail, once armed, with the engine's "No space left on device" after `after` more of them — an
+ * injected write failure, said so in the test title. Writes outside a transaction go through, as on
+ * a disk where the failed transaction's rollback freed what it had taken (the ledger's row fits).
  */
 export class InjectedDisk {
   private left: number | null = null;
   failures = 0;
 
-  /** Writes fail after `after` more write statements (0: the next one). */
+  /** Writes in a transaction fail after `after` more of them (0: the next one). */
   arm(after: number): void {
     this.left = after;
   }
@@ -162,39 +163,39 @@ export class InjectedDisk {
   }
 
   wrap(db: Db): Db {
-    const hit = () => {
-      if (this.left === null) return;
+    const hit = (inTransaction: boolean) => {
+      if (this.left === null || !inTransaction) return;
       if (this.left-- > 0) return;
       this.failures++;
       throw dbFault(new Error('IO Error: Could not write file: No space left on device (injected)'), db.kind);
     };
-    const wrap = (d: Db): Db => ({
+    const wrap = (d: Db, inTx: boolean): Db => ({
       kind: d.kind,
       dialect: d.dialect,
       location: d.location,
       query: (sql, params) => d.query(sql, params),
       stream: (sql, params, size) => d.stream(sql, params, size),
       execute: async (sql, params) => {
-        hit();
+        hit(inTx);
         return d.execute(sql, params);
       },
       exec: async (sql) => {
-        hit();
+        hit(inTx);
         return d.exec(sql);
       },
       bulkLoad: async (t, c, f) => {
-        hit();
+        hit(inTx);
         return d.bulkLoad(t, c, f);
       },
       stageFile: async (req) => {
-        hit();
+        hit(inTx);
         return d.stageFile(req);
       },
       dropStaged: (t) => d.dropStaged(t),
-      transaction: (fn) => d.transaction((tx) => fn(wrap(tx))),
+      transaction: (fn) => d.transaction((tx) => fn(wrap(tx, true))),
       close: () => d.close(),
     });
-    return wrap(db);
+    return wrap(db, false);
   }
 }
 
