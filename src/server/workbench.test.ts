@@ -8,12 +8,19 @@ import { bank, config, D, insertWork, NOW } from '../../test/api-bank.js';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { insertBank, markLoaded } from '../../test/hand-made.js';
 import { startTestServer, type TestServer, type TestUser } from '../../test/server.js';
-import { TASK_VIEW_COLUMNS, TASK_VIEW_FROM, TASK_VIEW_ORDER, toTaskView } from '../leads/work.js';
+import type { Db } from '../db/types.js';
+import {
+  recordOutcome,
+  TASK_VIEW_COLUMNS,
+  TASK_VIEW_FROM,
+  TASK_VIEW_ORDER,
+  toTaskView,
+} from '../leads/work.js';
 import { runPipeline } from '../pipeline/runner.js';
 import { dataChanged } from './changes.js';
 import { permissionsOf, ROLE_DEFS } from './roles.js';
 import { SqlParams, taskVisible } from './scope.js';
-import { byTaskOrder, Workbench } from './workbench.js';
+import { byTaskOrder, Workbench, type WorkbenchView } from './workbench.js';
 
 const USERS: TestUser[] = [
   { user: 'am1', role: 'ACCOUNT_MANAGER', org: 'O1', staff: 'AM1' },
@@ -32,6 +39,54 @@ const principal = (u: TestUser) => ({
   permissions: permissionsOf(u.role),
   sessionId: 'x',
   csrfToken: 'x',
+});
+
+/** A Db that counts its queries and can hold them until released (a read caught in flight). */
+function counting(db: Db) {
+  let queries = 0;
+  let gate: Promise<void> | null = null;
+  const wrapped = new Proxy(db, {
+    get(target, k) {
+      if (k === 'query')
+        return async (...args: Parameters<Db['query']>) => {
+          queries++;
+          if (gate) await gate;
+          return target.query(...args);
+        };
+      const v = Reflect.get(target, k);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return {
+    db: wrapped as Db,
+    queries: () => queries,
+    hold: () => {
+      let release = () => {};
+      gate = new Promise<void>((r) => {
+        release = r;
+      });
+      return () => {
+        gate = null;
+        release();
+      };
+    },
+  };
+}
+
+/** An outcome on a task as the outcome route reports it to the workbench (not in the database). */
+const outcomeOn = (taskId: number) => ({
+  taskId,
+  status: 'IN_PROGRESS',
+  outcome: 'NOT_REACHED',
+  contactId: 1_000_000 + taskId,
+  contactAt: '2027-01-21T02:00:00.000Z',
+  staffId: null,
+});
+
+/** A view without the instants its entries were read at. */
+const content = (v: WorkbenchView) => ({
+  own: { ...v.own, builtAt: 0 },
+  pool: v.pool ? { ...v.pool, builtAt: 0 } : null,
 });
 
 it('orders tasks as the database does: open first, queued last, exact priority, then id', () => {
@@ -148,6 +203,80 @@ describeEachEngine('the workbench read model', (engine) => {
     const taken = await server.call('POST', '/api/tasks/1/pickup', { as: 'am1' });
     expect(taken.statusCode, taken.body).toBe(200);
     expect(await ids('am1', '&view=mine')).toEqual([1]);
+  });
+
+  it('writes an outcome into the entries holding its task, in place, as the database then answers them', async () => {
+    const c = counting(db);
+    const wb = new Workbench(c.db, { ttlMs: 60_000 });
+    const am1 = principal(USERS[0] as TestUser);
+    await wb.view(am1, true); // am1's own (task 1) and O1's pool (task 2)
+    const reads = c.queries();
+    // Two at the same instant (the contacts' order then by id), a pool task, a refusal closing task 1.
+    for (const [taskId, outcome] of [
+      [1, 'NOT_REACHED'],
+      [2, 'CONTACTED'],
+      [1, 'NOT_REACHED'],
+      [1, 'REFUSED'],
+    ] as const) {
+      const r = await recordOutcome(db, config, { taskId, outcome, staffId: 'AM1', at: NOW });
+      const o = {
+        taskId,
+        status: r.task_status,
+        outcome,
+        contactId: Number(r.contact_id),
+        contactAt: r.contact_at,
+        staffId: 'AM1',
+      };
+      wb.recorded(o);
+      wb.recorded(o); // twice: no second contact
+    }
+    expect(c.queries()).toBe(reads); // nothing read again
+    const patched = await wb.view(am1, true);
+    expect(patched.own.byId.get(1)).toMatchObject({ status: 'DONE', last_outcome: 'REFUSED' });
+    const fresh = await new Workbench(db, { ttlMs: 60_000 }).view(am1, true);
+    expect(content(patched)).toEqual(content(fresh));
+    // An entry read after the outcome already holds it: left as it is.
+    const r = await recordOutcome(db, config, { taskId: 2, outcome: 'INTERESTED', staffId: 'AM1', at: NOW });
+    const after = new Workbench(db, { ttlMs: 60_000 });
+    await after.view(am1, true);
+    after.recorded({
+      taskId: 2,
+      status: r.task_status,
+      outcome: 'INTERESTED',
+      contactId: Number(r.contact_id),
+      contactAt: r.contact_at,
+      staffId: 'AM1',
+    });
+    expect(content(await after.view(am1, true))).toEqual(
+      content(await new Workbench(db, { ttlMs: 60_000 }).view(am1, true)),
+    );
+  });
+
+  it('keeps a read that was in flight during a change unless the change concerns what it holds', async () => {
+    const c = counting(db);
+    const wb = new Workbench(c.db, { ttlMs: 60_000 });
+    const [am1, am2] = [principal(USERS[0] as TestUser), principal(USERS[1] as TestUser)];
+    const caught = async (p: typeof am1, change: () => Promise<void> | void) => {
+      wb.dataChanged(); // nothing kept: the view below is read
+      const release = c.hold();
+      const reading = wb.view(p, false);
+      await new Promise((r) => setTimeout(r, 100)); // the read has begun (after its 25 ms gathering)
+      await change();
+      release();
+      await reading;
+      const n = c.queries();
+      await wb.view(p, false);
+      return c.queries() > n; // read again?
+    };
+    // am2's task and customer, while am1's tasks are read: am1's read is kept.
+    expect(await caught(am1, () => wb.changed({ tasks: [3], customers: ['C3'], staff: ['AM2'] }))).toBe(
+      false,
+    );
+    expect(await caught(am1, () => wb.recorded({ ...outcomeOn(3) }))).toBe(false);
+    // A change to what the read holds: read again at the next request.
+    expect(await caught(am2, () => wb.changed({ tasks: [3] }))).toBe(true);
+    expect(await caught(am2, () => wb.recorded({ ...outcomeOn(3) }))).toBe(true);
+    expect(await caught(am1, () => wb.dataChanged())).toBe(true);
   });
 
   it('drops everything when a load or a run has finished, and sees another process’s write within the time to live', async () => {

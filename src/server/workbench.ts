@@ -4,11 +4,14 @@
 // hundreds of milliseconds on DuckDB's one serialised connection (bench/serve.bench.ts), far from the
 // 50 ms p99 at 500 req/s of ARCHITECTURE's budget; a staff member's own set is a few hundred rows.
 //
-// Kept current by this process: every write through the API that changes tasks drops the entries that
-// hold what it touched (the task, the customer's other tasks — REFUSED_ALL closes them —, the new
-// holder, the new pool), and a finished load or pipeline run drops all (dataChanged). What another
-// process writes (the CLI or a second server on PostgreSQL) shows within `ttlMs`. Entries are built
-// lazily, once for concurrent requests, and at most `maxEntries` are kept (the oldest go first).
+// Kept current by this process: an outcome recorded through the API is written into the entries
+// holding its task (`recorded`: the task's status and last outcome, the new contact); every other
+// write that changes tasks drops the entries that hold what it touched (the task, the customer's other
+// tasks — REFUSED_ALL closes them —, the new holder, the new pool), and a finished load or pipeline
+// run drops all (dataChanged). A read in flight during a change is dropped when it arrives only if
+// the change concerns what it holds. What another process writes (the CLI or a second server on
+// PostgreSQL) shows within `ttlMs`. Entries are built lazily, once for concurrent requests, and at
+// most `maxEntries` are kept (the oldest go first).
 
 import type { Db } from '../db/types.js';
 import { latestConsentSql } from '../leads/contactPolicy.js';
@@ -109,6 +112,13 @@ export function viewRows(v: WorkbenchView): TaskRow[] {
 
 type Key = `own:${string}` | `pool:${string}`;
 
+/** Whether a change concerns an entry (then one read while it happened may miss it). */
+type Concerns = (key: Key, e: WorkbenchEntry) => boolean;
+
+/** Contacts in the order the database gives them: by time, then id. */
+const byContactOrder = (a: ContactRow, b: ContactRow) =>
+  a.contact_at === b.contact_at ? a.contact_id - b.contact_id : a.contact_at < b.contact_at ? -1 : 1;
+
 /** How long entries asked for are gathered before they are read together. */
 const BATCH_MS = 25;
 
@@ -120,7 +130,12 @@ const BATCH_MS = 25;
  */
 export class Workbench {
   private readonly entries = new Map<Key, Promise<WorkbenchEntry>>();
+  /** What each read has given, once it has arrived (entries still being read are not in it). */
+  private readonly arrived = new WeakMap<Promise<WorkbenchEntry>, WorkbenchEntry>();
   private generation = 0;
+  /** The changes since the oldest read in flight began, and the generations those reads began at. */
+  private changes: { generation: number; concerns: Concerns }[] = [];
+  private readonly reading: number[] = [];
   private batch: { keys: Set<Key>; done: Promise<Map<Key, WorkbenchEntry>> } | null = null;
 
   constructor(
@@ -155,17 +170,27 @@ export class Workbench {
     const current = this.entries.get(key);
     if (current) return current;
     const generation = this.generation;
+    this.reading.push(generation);
     const built = this.read(key);
     this.entries.set(key, built);
-    built.then(
-      () => {
-        // Dropped while it was being read: it may hold what the change changed.
-        if (this.generation !== generation && this.entries.get(key) === built) this.entries.delete(key);
-      },
-      () => {
-        if (this.entries.get(key) === built) this.entries.delete(key);
-      },
-    );
+    built
+      .then(
+        (e) => {
+          this.arrived.set(built, e);
+          // Changed while it was being read: dropped if the change concerns what it holds. (Every
+          // change used to drop every read in flight: under a stream of outcomes no read was ever kept.)
+          const missed = this.changes.some((c) => c.generation > generation && c.concerns(key, e));
+          if (missed && this.entries.get(key) === built) this.entries.delete(key);
+        },
+        () => {
+          if (this.entries.get(key) === built) this.entries.delete(key);
+        },
+      )
+      .finally(() => {
+        this.reading.splice(this.reading.indexOf(generation), 1);
+        const oldest = Math.min(...this.reading);
+        this.changes = this.changes.filter((c) => c.generation > oldest);
+      });
     const max = this.o.maxEntries ?? 10_000;
     while (this.entries.size > max) {
       const oldest = this.entries.keys().next().value;
@@ -193,10 +218,53 @@ export class Workbench {
     return entry;
   }
 
+  /** Note a change for the reads in flight. */
+  private change(concerns: Concerns): void {
+    this.generation++;
+    if (this.reading.length > 0) this.changes.push({ generation: this.generation, concerns });
+  }
+
   /** Drop every entry (a load or a pipeline run has changed the data). */
   dataChanged(): void {
-    this.generation++;
+    this.change(() => true);
     this.entries.clear();
+  }
+
+  /**
+   * An outcome recorded through this server (not REFUSED_ALL, which closes the customer's other tasks:
+   * `changed`): the entries holding the task take its new status and last outcome and the new contact,
+   * in place — dropping them cost a staff member's whole read again after every outcome. Idempotent:
+   * an entry read with this contact, or a later one of the task, is left as it is.
+   */
+  recorded(o: {
+    taskId: number;
+    status: string;
+    outcome: string;
+    contactId: number;
+    contactAt: string;
+    staffId: string | null;
+  }): void {
+    this.change((_key, e) => e.byId.has(o.taskId));
+    for (const pending of this.entries.values()) {
+      const e = this.arrived.get(pending);
+      const row = e?.byId.get(o.taskId);
+      if (!e || !row) continue;
+      const contacts = e.contacts.get(o.taskId) ?? [];
+      if (contacts.some((k) => k.contact_id >= o.contactId)) continue;
+      // A new row (the views kept per row are of the old one); the order stays: an outcome is never
+      // recorded on a queued task, nor makes one queued.
+      const next: TaskRow = { ...row, status: o.status, last_outcome: o.outcome };
+      e.rows[e.rows.indexOf(row)] = next;
+      e.byId.set(o.taskId, next);
+      const contact: ContactRow = {
+        contact_id: o.contactId,
+        outcome: o.outcome,
+        channel: String(row.channel),
+        staff_id: o.staffId,
+        contact_at: o.contactAt,
+      };
+      e.contacts.set(o.taskId, [...contacts, contact].sort(byContactOrder));
+    }
   }
 
   /**
@@ -209,19 +277,20 @@ export class Workbench {
     staff?: (string | null)[];
     orgs?: (string | null)[];
   }) {
-    this.generation++;
     const tasks = new Set(c.tasks ?? []);
     const customers = new Set((c.customers ?? []).filter((x): x is string => x !== null));
     const staff = new Set((c.staff ?? []).filter((x): x is string => x !== null).map((x) => `own:${x}`));
     const orgs = new Set((c.orgs ?? []).filter((x): x is string => x !== null).map((x) => `pool:${x}`));
+    const concerns: Concerns = (key, e) =>
+      staff.has(key) ||
+      orgs.has(key) ||
+      [...tasks].some((t) => e.byId.has(t)) ||
+      [...customers].some((x) => e.customers.has(x));
+    this.change(concerns);
+    // Entries still being read are judged when they arrive (entry()).
     for (const [key, pending] of [...this.entries]) {
-      if (staff.has(key) || orgs.has(key)) {
-        this.entries.delete(key);
-        continue;
-      }
-      const e = await pending.catch(() => null);
-      if (!e || [...tasks].some((t) => e.byId.has(t)) || [...customers].some((x) => e.customers.has(x)))
-        if (this.entries.get(key) === pending) this.entries.delete(key);
+      const e = this.arrived.get(pending);
+      if (staff.has(key) || orgs.has(key) || (e && concerns(key, e))) this.entries.delete(key);
     }
   }
 

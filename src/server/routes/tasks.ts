@@ -425,7 +425,18 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
       }).catch((e: unknown) => {
         throw asHttp(e);
       });
-      await written(before, id);
+      // Written into the kept workbench entries holding the task; REFUSED_ALL closes the customer's
+      // other tasks too: those entries are dropped.
+      if (outcome === 'REFUSED_ALL') await written(before, id);
+      else
+        workbench.recorded({
+          taskId: id,
+          status: recorded.task_status,
+          outcome,
+          contactId: Number(recorded.contact_id),
+          contactAt: recorded.contact_at,
+          staffId,
+        });
       return { ...recorded, task_id: Number(recorded.task_id), lead_id: Number(recorded.lead_id) };
     },
   );
