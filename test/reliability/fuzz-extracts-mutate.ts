@@ -433,9 +433,9 @@ export function lossless(f: CleanFile, rng: Rng): Mutated {
       break;
     case 'extra-column': {
       const at = rng.int(0, l.header.length);
-      l.header.splice(at, 0, 'remark');
+      l.header.splice(at, 0, 'sender_note'); // a column the contract does not know
       for (const it of l.items) if (it.t === 'row') it.fields.splice(at, 0, rng.pick(['', '备注', 'x,y']));
-      extraCols = ['remark'];
+      extraCols = ['sender_note'];
       break;
     }
     case 'reordered': {

@@ -242,7 +242,15 @@ function buildCase(n: number): Case {
       m = structural(
         f,
         rng,
-        rng.pick(['header-lines', 'concatenated-with-bom', 'mixed-eol', 'cr-only', 'bom-in-row']),
+        rng.pick([
+          'header-lines',
+          'concatenated-with-bom',
+          'mixed-eol',
+          'cr-only',
+          'bom-in-row',
+          'truncated',
+          'truncated-mid-char',
+        ]),
       );
       break;
     case 'refused':
