@@ -1,5 +1,6 @@
 // What both engines' backup code shares: the refusals of a restore and the emptiness of a target.
 
+import { quoteIdent } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
 
 /** A restore that would do harm, or cannot be done, refused in words before anything was changed. */
@@ -10,7 +11,7 @@ export async function tablesWithRows(db: Db, tables: readonly string[]): Promise
   const out: string[] = [];
   for (const t of tables) {
     if (t === 'schema_migrations') continue;
-    const rows = await db.query(`SELECT 1 AS x FROM "${t.replaceAll('"', '""')}" LIMIT 1`);
+    const rows = await db.query(`SELECT 1 AS x FROM ${quoteIdent(t)} LIMIT 1`);
     if (rows.length) out.push(t);
   }
   return out;
