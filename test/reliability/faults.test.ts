@@ -6,11 +6,14 @@
 //   - mid-load: `wangji load` (the real CLI) exits 1 with the reason in words ("no space left on
 //     device while loading customers.csv …"), no stack trace; the load ledger has the FAILED load;
 //     every data and published table is unchanged (checksums), read in this process, by `wangji
-//     checksum` in another one and through the server (dashboard, ops pages) — the disk still full;
+//     checksum` in another one (DuckDB; PostgreSQL in full) and through the server (dashboard, ops
+//     pages) — the disk still full; in full at more fill levels, until the drop fits;
 //   - mid-publish: the disk is filled when the last model is computed, so the publish transaction
 //     meets it: the run fails in words, nothing is published, the ledger has it FAILED (or, when even
-//     that cannot be written, the next run settles it with the reason).
-// Where the machine does not allow mounting, writes fail by injection instead, and the title says so.
+//     that cannot be written, the next run settles it with the reason); a sign-in, which must write,
+//     is a 503 in words, never a 500.
+// Where the machine does not allow mounting, writes fail by injection instead, and the title says so
+// (WANGJI_FAULTS_INJECT=1 forces that fallback, to try it).
 // A dropped PostgreSQL connection. An admin connection holds a lock the operation is about to need,
 // waits until one of its statements waits for it, then pg_terminate_backend()s every backend of the
 // database — mid-load (in the middle of the drop's files), mid-run (a model being computed) and
@@ -70,6 +73,9 @@ const LOAD_HEADROOM: Record<EngineKind, number[]> = {
 /** Where a PostgreSQL connection is dropped: the lock held, and what must be waiting for it. */
 const LOAD_DROPS = sized(['balances'], ['customers', 'balances', 'transfers']);
 const RUN_DROPS = sized(['transfers'], ['customers', 'balances', 'transfers', 'payroll']);
+
+/** Per test: the full form repeats its faults at many points, a CLI process each. */
+const TIMEOUT = sized(120_000, 1_800_000);
 
 const config = loadSeasonConfig();
 /** Every table a drop or a run writes (the quarantine without its load ids: a failed load takes one). */
@@ -205,39 +211,42 @@ describeEachEngine(`resource faults (${how('duckdb')}; ${how('postgres')})`, (en
     return served;
   }
 
-  beforeAll(async () => {
-    if (unavailable[kind] === null) {
-      disk = SmallDisk.mount(join(work, `${kind}-disk`), DISK_SIZE);
-      if (kind === 'duckdb') target = { kind, location: join(disk.dir, 'wangji.duckdb') };
-      else ({ target, drop: dropA } = await postgresOn(disk, `wangji_faults_${process.pid}`));
-    } else {
-      injected = new InjectedDisk();
-      const t = await engine.open();
-      target = t.target;
-      await t.release();
-      dropA = () => t.close();
-    }
-    await open();
-    twin = await engine.open();
-    await Promise.all(
-      [a, twin].map(async (db) => {
-        expect((await loadDrop(db, drops.day0)).status).toBe('APPLIED');
-        expect((await runPipeline(db, { asOf: D0, config })).status).toBe('PUBLISHED');
-      }),
-    );
-    const signedIn = await startTestServer({
-      db: a,
-      config,
-      users: [{ user: 'ops', role: 'HQ_ADMIN', org: 'HQ', staff: null }],
-      now: NOW,
-      log: false,
-    });
-    cookie = (signedIn.sessions.get('ops') as { cookie: string }).cookie;
-    password = signedIn.passwords.get('ops') as string;
-    await signedIn.close();
-    dashboard = (await answers()).dashboard;
-    s0 = await state(a);
-  }, 180_000);
+  beforeAll(
+    async () => {
+      if (unavailable[kind] === null) {
+        disk = SmallDisk.mount(join(work, `${kind}-disk`), DISK_SIZE);
+        if (kind === 'duckdb') target = { kind, location: join(disk.dir, 'wangji.duckdb') };
+        else ({ target, drop: dropA } = await postgresOn(disk, `wangji_faults_${process.pid}`));
+      } else {
+        injected = new InjectedDisk();
+        const t = await engine.open();
+        target = t.target;
+        await t.release();
+        dropA = () => t.close();
+      }
+      await open();
+      twin = await engine.open();
+      await Promise.all(
+        [a, twin].map(async (db) => {
+          expect((await loadDrop(db, drops.day0)).status).toBe('APPLIED');
+          expect((await runPipeline(db, { asOf: D0, config })).status).toBe('PUBLISHED');
+        }),
+      );
+      const signedIn = await startTestServer({
+        db: a,
+        config,
+        users: [{ user: 'ops', role: 'HQ_ADMIN', org: 'HQ', staff: null }],
+        now: NOW,
+        log: false,
+      });
+      cookie = (signedIn.sessions.get('ops') as { cookie: string }).cookie;
+      password = signedIn.passwords.get('ops') as string;
+      await signedIn.close();
+      dashboard = (await answers()).dashboard;
+      s0 = await state(a);
+    },
+    sized(180_000, 1_200_000),
+  );
 
   afterAll(async () => {
     await close().catch(() => undefined);
@@ -246,200 +255,230 @@ describeEachEngine(`resource faults (${how('duckdb')}; ${how('postgres')})`, (en
     disk?.unmount();
   });
 
-  it('a full disk mid-load: the load fails in words and is in the ledger; the previous tables stay served', async () => {
-    try {
-      for (const headroom of injected ? [5] : LOAD_HEADROOM[kind]) {
-        let message: string;
-        if (disk) {
-          const owns = kind === 'duckdb'; // DuckDB: one process owns the file — the CLI, while it runs
-          if (owns) await close();
-          disk.fill(headroom);
-          const r = await cli(['load', drops.day1, '--db', target.location]);
-          if (r.code === 0 && headroom !== LOAD_HEADROOM[kind][0]) {
-            if (owns) await open();
-            day1Loaded = true; // it fit: the drop applied, as it does below once the space is freed
-            f.points.push(`load, ${headroom} bytes free: fit`);
-            break;
-          }
-          expect(r.code, r.out).toBe(1);
-          expect(r.out).not.toMatch(NO_STACK);
-          message = r.out;
-          // Another process opens the database and reads the previous tables off the still full disk
-          // (DuckDB replays its WAL there; a PostgreSQL client is another process anyway: in full only).
-          if (owns || FULL) {
-            const sums = await cli(['checksum', '--db', target.location, '--json']);
-            expect(sums.code, sums.out).toBe(0);
-            expect(JSON.parse(sums.out)).toEqual(s0.filter((x) => published.has(x.table)));
-          }
-          if (owns) await open();
-        } else {
-          (injected as InjectedDisk).arm(headroom);
-          const r = await loadDrop(a, drops.day1);
-          expect(r.status).toBe('FAILED');
-          message = r.message ?? '';
+  if (kind === 'postgres')
+    it(
+      'a connection dropped mid-load: the load fails cleanly, the process lives',
+      async () => {
+        for (const table of LOAD_DROPS) {
+          const { terminated, result: report } = await terminateWhenBlocked(
+            pgName(),
+            `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
+            () => loadDrop(a, drops.day1),
+          );
+          expect(terminated).toBeGreaterThan(0);
+          f.connectionsDropped++;
+          expect(report.status).toBe('FAILED');
+          expect(report.message).toMatch(
+            new RegExp(
+              `^load failed: the connection to the database server was lost while loading ${table}\\.csv`,
+            ),
+          );
+          f.points.push(`connection dropped: ${lostWhile(report.message)}`);
+          f.cleanErrors++;
+          await expectIntact(s0);
         }
-        const where = /no space left on device while (loading \S+\.csv|applying the drop)/.exec(message);
-        expect(where, message).not.toBeNull();
-        f.points.push(
-          `load, ${injected ? `failing after ${headroom} writes` : `${headroom} bytes free`}: ${where?.[1]}`,
-        );
-        f.diskFull++;
-        const [last] = await a.query<{ status: string; message: string }>(
-          'SELECT status, message FROM loads ORDER BY load_id DESC LIMIT 1',
-        );
-        expect(last?.status).toBe('FAILED');
-        expect(last?.message).toMatch(/^load failed: no space left on device while .* free space/);
-        f.cleanErrors++;
-        const served = await expectIntact(s0);
-        // The ops page tells the operator why (digit runs masked there, as in the audit log).
-        expect(served.loads[0]?.message).toMatch(/^load failed: no space left on device while /);
+      },
+      TIMEOUT,
+    );
+
+  it(
+    'a full disk mid-load: the load fails in words and is in the ledger; the previous tables stay served',
+    async () => {
+      try {
+        for (const headroom of injected ? [5] : LOAD_HEADROOM[kind]) {
+          let message: string;
+          if (disk) {
+            const owns = kind === 'duckdb'; // DuckDB: one process owns the file — the CLI, while it runs
+            if (owns) await close();
+            disk.fill(headroom);
+            const r = await cli(['load', drops.day1, '--db', target.location]);
+            if (r.code === 0 && headroom !== LOAD_HEADROOM[kind][0]) {
+              if (owns) await open();
+              day1Loaded = true; // it fit: the drop applied, as it does below once the space is freed
+              f.points.push(`load, ${headroom} bytes free: fit`);
+              break;
+            }
+            expect(r.code, r.out).toBe(1);
+            expect(r.out).not.toMatch(NO_STACK);
+            message = r.out;
+            // Another process opens the database and reads the previous tables off the still full disk
+            // (DuckDB replays its WAL there; a PostgreSQL client is another process anyway: in full only).
+            if (owns || FULL) {
+              const sums = await cli(['checksum', '--db', target.location, '--json']);
+              expect(sums.code, sums.out).toBe(0);
+              expect(JSON.parse(sums.out)).toEqual(s0.filter((x) => published.has(x.table)));
+            }
+            if (owns) await open();
+          } else {
+            (injected as InjectedDisk).arm(headroom);
+            const r = await loadDrop(a, drops.day1);
+            expect(r.status).toBe('FAILED');
+            message = r.message ?? '';
+          }
+          const where = /no space left on device while (loading \S+\.csv|applying the drop)/.exec(message);
+          expect(where, message).not.toBeNull();
+          f.points.push(
+            `load, ${injected ? `failing after ${headroom} writes` : `${headroom} bytes free`}: ${where?.[1]}`,
+          );
+          f.diskFull++;
+          const [last] = await a.query<{ status: string; message: string }>(
+            'SELECT status, message FROM loads ORDER BY load_id DESC LIMIT 1',
+          );
+          expect(last?.status).toBe('FAILED');
+          expect(last?.message).toMatch(/^load failed: no space left on device while .* free space/);
+          f.cleanErrors++;
+          const served = await expectIntact(s0);
+          // The ops page tells the operator why (digit runs masked there, as in the audit log).
+          expect(served.loads[0]?.message).toMatch(/^load failed: no space left on device while /);
+          freeSpace();
+        }
+      } finally {
         freeSpace();
       }
-    } finally {
-      freeSpace();
-    }
-  });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'with the space freed the drop loads',
+    async () => {
+      await Promise.all([
+        day1Loaded ? null : loadDrop(a, drops.day1).then((r) => expect(r.status).toBe('APPLIED')),
+        loadDrop(twin, drops.day1).then((r) => expect(r.status).toBe('APPLIED')),
+      ]);
+      s1 = await state(a);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a full disk mid-publish: the run fails in words, nothing is published, the ledger says so',
+    async () => {
+      let last = '';
+      let report: RunReport | undefined;
+      let thrown: Error | undefined;
+      const fillAtPublish = (m: string) => {
+        // "[26/26] kpis/kpi_credits: 220 rows (0.1s)": every model computed — the publish is next.
+        const done = /^\[(\d+)\/(\d+)\] \S+: \d+ rows/.exec(m);
+        if (done && done[1] === done[2]) {
+          last = m;
+          if (disk) disk.fill(0);
+          else (injected as InjectedDisk).arm(0);
+        }
+      };
+      try {
+        report = await runPipeline(a, { asOf: D, config, onProgress: fillAtPublish });
+      } catch (e) {
+        thrown = e as Error; // the failure itself could not be written either
+      }
+      try {
+        expect(last).not.toBe('');
+        f.diskFull++;
+        const message = thrown?.message ?? report?.message ?? '';
+        expect(report?.status ?? 'FAILED').toBe('FAILED');
+        expect(message).toMatch(/^run failed: no space left on device while publishing \(.*\) — free space/);
+        if (thrown)
+          expect(message).toMatch(/not recorded in the run ledger: the next run marks run \d+ FAILED/);
+        f.points.push(`publish: ${thrown ? 'the failure recorded by the next run' : 'the failure recorded'}`);
+        f.cleanErrors++;
+        await expectIntact(s1); // the disk still full
+        // A write the server cannot make is a 503 in words, never a 500 nor the engine's own words
+        // (on DuckDB every write needs the WAL; on PostgreSQL the failed run's drops freed pages).
+        const signIn = await (await server()).inject({
+          method: 'POST',
+          url: '/api/session',
+          payload: { username: 'ops', password },
+        });
+        if (kind === 'duckdb' && disk) expect(signIn.statusCode).toBe(503);
+        expect([200, 503]).toContain(signIn.statusCode);
+        if (signIn.statusCode === 503) {
+          expect(signIn.json().error.code).toBe('DB_UNAVAILABLE');
+          expect(signIn.body).not.toMatch(/DuckDB|PostgreSQL|wal|pg_tblspc|No space/);
+          f.cleanErrors++;
+        }
+      } finally {
+        freeSpace();
+      }
+    },
+    TIMEOUT,
+  );
 
   if (kind === 'postgres')
-    it('a connection dropped mid-load: the load fails cleanly, the process lives', async () => {
-      for (const table of day1Loaded ? [] : LOAD_DROPS) {
-        const { terminated, result: report } = await terminateWhenBlocked(
-          pgName(),
-          `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
-          () => loadDrop(a, drops.day1),
-        );
-        expect(terminated).toBeGreaterThan(0);
-        f.connectionsDropped++;
-        expect(report.status).toBe('FAILED');
-        expect(report.message).toMatch(
-          new RegExp(
-            `^load failed: the connection to the database server was lost while loading ${table}\\.csv`,
-          ),
-        );
-        f.points.push(`connection dropped: ${lostWhile(report.message)}`);
-        f.cleanErrors++;
-        await expectIntact(s0);
-      }
-    });
-
-  it('with the space freed the drop loads', async () => {
-    await Promise.all([
-      day1Loaded ? null : loadDrop(a, drops.day1).then((r) => expect(r.status).toBe('APPLIED')),
-      loadDrop(twin, drops.day1).then((r) => expect(r.status).toBe('APPLIED')),
-    ]);
-    s1 = await state(a);
-  });
-
-  it('a full disk mid-publish: the run fails in words, nothing is published, the ledger says so', async () => {
-    let last = '';
-    let report: RunReport | undefined;
-    let thrown: Error | undefined;
-    const fillAtPublish = (m: string) => {
-      // "[26/26] kpis/kpi_credits: 220 rows (0.1s)": every model computed — the publish is next.
-      const done = /^\[(\d+)\/(\d+)\] \S+: \d+ rows/.exec(m);
-      if (done && done[1] === done[2]) {
-        last = m;
-        if (disk) disk.fill(0);
-        else (injected as InjectedDisk).arm(0);
-      }
-    };
-    try {
-      report = await runPipeline(a, { asOf: D, config, onProgress: fillAtPublish });
-    } catch (e) {
-      thrown = e as Error; // the failure itself could not be written either
-    }
-    try {
-      expect(last).not.toBe('');
-      f.diskFull++;
-      const message = thrown?.message ?? report?.message ?? '';
-      expect(report?.status ?? 'FAILED').toBe('FAILED');
-      expect(message).toMatch(/^run failed: no space left on device while publishing \(.*\) — free space/);
-      if (thrown)
-        expect(message).toMatch(/not recorded in the run ledger: the next run marks run \d+ FAILED/);
-      f.points.push(`publish: ${thrown ? 'the failure recorded by the next run' : 'the failure recorded'}`);
-      f.cleanErrors++;
-      await expectIntact(s1); // the disk still full
-      // A write the server cannot make is a 503 in words, never a 500 nor the engine's own words
-      // (on DuckDB every write needs the WAL; on PostgreSQL the failed run's drops freed pages).
-      const signIn = await (await server()).inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: 'ops', password },
-      });
-      if (kind === 'duckdb' && disk) expect(signIn.statusCode).toBe(503);
-      expect([200, 503]).toContain(signIn.statusCode);
-      if (signIn.statusCode === 503) {
-        expect(signIn.json().error.code).toBe('DB_UNAVAILABLE');
-        expect(signIn.body).not.toMatch(/DuckDB|PostgreSQL|wal|pg_tblspc|No space/);
-        f.cleanErrors++;
-      }
-    } finally {
-      freeSpace();
-    }
-  });
-
-  if (kind === 'postgres')
-    it('a connection dropped mid-run and mid-publish: the run fails cleanly and is FAILED in the ledger', async () => {
-      const points = [
-        ...RUN_DROPS.map((t) => ({
-          lock: `LOCK TABLE ${t} IN ACCESS EXCLUSIVE MODE`,
-          during: /computing \w+/,
-        })),
-        // Inside the publish transaction: the models' tables renamed, the lead lifecycle next.
-        { lock: 'LOCK TABLE leads IN EXCLUSIVE MODE', during: /publishing/ },
-      ];
-      for (const p of points) {
-        const { terminated, result: report } = await terminateWhenBlocked(pgName(), p.lock, () =>
-          runPipeline(a, { asOf: D, config }),
-        );
-        expect(terminated).toBeGreaterThan(0);
-        f.connectionsDropped++;
-        expect(report.status).toBe('FAILED');
-        expect(report.message).toMatch(/^run failed: the connection to the database server was lost while /);
-        expect(report.message).toMatch(p.during);
-        const [row] = await a.query<{ status: string; message: string }>(
-          'SELECT status, message FROM runs WHERE run_id = $1',
-          [report.runId],
-        );
-        expect(row).toEqual({ status: 'FAILED', message: report.message });
-        f.points.push(`connection dropped: ${lostWhile(report.message)}`);
-        f.cleanErrors++;
-        await expectIntact(s1);
-      }
-    });
-
-  if (kind === 'postgres')
-    it("a server whose pool connections are all terminated keeps answering (the pool's 'error' is handled)", async () => {
-      const s = await server();
-      const get = () =>
-        s.inject({ method: 'GET', url: '/api/dashboard', cookies: { [SESSION_COOKIE]: cookie } });
-      for (let round = 0; round < sized(2, 20); round++) {
-        // Every connection of the pool opened and idle, then terminated under it.
-        await Promise.all([get(), get(), get(), get()]);
-        expect(await terminateAll(pgName())).toBeGreaterThan(0);
-        f.connectionsDropped++;
-        const after = await Promise.all([get(), get(), get(), get()]);
-        expect(after.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
-        for (const r of after) expect(r.json()).toEqual(dashboard);
-      }
-    });
-
-  it('afterwards the run publishes tables identical to those of a twin that never saw a fault', async () => {
-    const [mine, theirs] = await Promise.all([
-      runPipeline(a, { asOf: D, config }),
-      runPipeline(twin, { asOf: D, config }),
-    ]);
-    expect([mine.status, mine.message]).toEqual(['PUBLISHED', null]);
-    expect(theirs.status).toBe('PUBLISHED');
-    // No run left RUNNING: the faulted ones are FAILED, each with its reason.
-    const runs = await a.query<{ status: string; message: string | null }>(
-      'SELECT status, message FROM runs',
+    it(
+      'a connection dropped mid-run and mid-publish: the run fails cleanly and is FAILED in the ledger',
+      async () => {
+        const points = [
+          ...RUN_DROPS.map((t) => ({
+            lock: `LOCK TABLE ${t} IN ACCESS EXCLUSIVE MODE`,
+            during: /computing \w+/,
+          })),
+          // Inside the publish transaction: the models' tables renamed, the lead lifecycle next.
+          { lock: 'LOCK TABLE leads IN EXCLUSIVE MODE', during: /publishing/ },
+        ];
+        for (const p of points) {
+          const { terminated, result: report } = await terminateWhenBlocked(pgName(), p.lock, () =>
+            runPipeline(a, { asOf: D, config }),
+          );
+          expect(terminated).toBeGreaterThan(0);
+          f.connectionsDropped++;
+          expect(report.status).toBe('FAILED');
+          expect(report.message).toMatch(
+            /^run failed: the connection to the database server was lost while /,
+          );
+          expect(report.message).toMatch(p.during);
+          const [row] = await a.query<{ status: string; message: string }>(
+            'SELECT status, message FROM runs WHERE run_id = $1',
+            [report.runId],
+          );
+          expect(row).toEqual({ status: 'FAILED', message: report.message });
+          f.points.push(`connection dropped: ${lostWhile(report.message)}`);
+          f.cleanErrors++;
+          await expectIntact(s1);
+        }
+      },
+      TIMEOUT,
     );
-    expect(runs.filter((x) => x.status === 'RUNNING')).toEqual([]);
-    for (const x of runs.filter((r) => r.status === 'FAILED'))
-      expect(x.message).toMatch(/no space left on device|connection to the database server was lost/);
-    const [sa, sb] = await Promise.all([state(a), state(twin)]);
-    f.lost = sa.filter((x, i) => JSON.stringify(x) !== JSON.stringify(sb[i])).length;
-    expect(sa).toEqual(sb);
-  });
+
+  if (kind === 'postgres')
+    it(
+      "a server whose pool connections are all terminated keeps answering (the pool's 'error' is handled)",
+      async () => {
+        const s = await server();
+        const get = () =>
+          s.inject({ method: 'GET', url: '/api/dashboard', cookies: { [SESSION_COOKIE]: cookie } });
+        for (let round = 0; round < sized(2, 20); round++) {
+          // Every connection of the pool opened and idle, then terminated under it.
+          await Promise.all([get(), get(), get(), get()]);
+          expect(await terminateAll(pgName())).toBeGreaterThan(0);
+          f.connectionsDropped++;
+          const after = await Promise.all([get(), get(), get(), get()]);
+          expect(after.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+          for (const r of after) expect(r.json()).toEqual(dashboard);
+        }
+      },
+      TIMEOUT,
+    );
+
+  it(
+    'afterwards the run publishes tables identical to those of a twin that never saw a fault',
+    async () => {
+      const [mine, theirs] = await Promise.all([
+        runPipeline(a, { asOf: D, config }),
+        runPipeline(twin, { asOf: D, config }),
+      ]);
+      expect([mine.status, mine.message]).toEqual(['PUBLISHED', null]);
+      expect(theirs.status).toBe('PUBLISHED');
+      // No run left RUNNING: the faulted ones are FAILED, each with its reason.
+      const runs = await a.query<{ status: string; message: string | null }>(
+        'SELECT status, message FROM runs',
+      );
+      expect(runs.filter((x) => x.status === 'RUNNING')).toEqual([]);
+      for (const x of runs.filter((r) => r.status === 'FAILED'))
+        expect(x.message).toMatch(/no space left on device|connection to the database server was lost/);
+      const [sa, sb] = await Promise.all([state(a), state(twin)]);
+      f.lost = sa.filter((x, i) => JSON.stringify(x) !== JSON.stringify(sb[i])).length;
+      expect(sa).toEqual(sb);
+    },
+    TIMEOUT,
+  );
 });
