@@ -10,7 +10,7 @@ import { applyEvent, initialProgress, type JobEventIn, type JobProgress, type Jo
 
 export interface JobView {
   id: string;
-  kind: 'LOAD' | 'RUN';
+  kind: 'LOAD' | 'RUN' | 'BACKUP';
   params: Record<string, string | boolean | null>;
   requestedBy: string;
   status: JobStatus;
