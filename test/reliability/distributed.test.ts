@@ -1,9 +1,10 @@
 // Past one machine (issue #9): the same SQL runs distributed. Two extra PostgreSQL servers on loopback
 // are shards; a database of the ordinary server is the coordinator, whose big per-customer tables are
 // HASH-partitioned across the shards with postgres_fdw (test/shards.ts says which and how). A generated
-// bank is loaded and the whole pipeline run THROUGH THE COORDINATOR with the product code unchanged,
-// and every published table must be identical, by checksum, to the single-node run of the same drop —
-// while the rows really live on the shards (counted on each shard directly).
+// bank's two nightly drops (D − 1's history, then D's) are loaded and the whole pipeline run THROUGH
+// THE COORDINATOR with the product code unchanged, and every published table must be identical, by
+// checksum, to the single-node run of the same drops — while the rows really live on the shards
+// (counted on each shard directly). docs/scaling.md says what this proves and what it does not.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
