@@ -154,9 +154,13 @@ export class Workbench {
 
   /** The principal's own tasks, with their outlet's pool when `pool` is asked for. */
   async view(p: Principal, withPool: boolean): Promise<WorkbenchView> {
-    const own = this.entry(`own:${p.staffId}`);
-    const pool = withPool ? this.entry(`pool:${p.orgId}`) : null;
-    return { own: await own, pool: pool ? await pool : null };
+    // Both awaited together: a failed read of one must not leave the other's rejection unhandled (it
+    // ended the process — a database closed under a request at shutdown, a dropped connection).
+    const [own, pool] = await Promise.all([
+      this.entry(`own:${p.staffId}`),
+      withPool ? this.entry(`pool:${p.orgId}`) : null,
+    ]);
+    return { own, pool };
   }
 
   /** An entry, read when missing or older than ttlMs. */

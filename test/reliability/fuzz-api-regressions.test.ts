@@ -10,11 +10,17 @@
 //     (PeriodError unmapped) — now 400 in words;
 //   - a request that is not readable HTTP (a garbage request line, headers over the limit) answered
 //     fastify's default body on the socket — now the API's shape;
+//   - an account manager's task list whose read failed (the database closed under it as `wangji serve`
+//     stopped, found over the socket) left the pool read's rejection unhandled, which ended the
+//     process with exit 1 — now both reads are awaited together;
 // and the generator itself: the same seed gives the same requests (a failing seed can be replayed).
 
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/types.js';
 import { runPipeline } from '../../src/pipeline/runner.js';
+import type { Principal } from '../../src/server/roles.js';
+import { Workbench } from '../../src/server/workbench.js';
 import { bank, config, D, insertWork, NOW } from '../api-bank.js';
 import { describeEachEngine, duckdbEngine, type TestDb } from '../engines.js';
 import { insertBank, markLoaded } from '../hand-made.js';
@@ -167,6 +173,30 @@ describe('requests that are not readable HTTP, over a socket [duckdb]', () => {
     }
     // And it goes on serving.
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('the workbench read model (src/server/workbench.ts)', () => {
+  it('rejects a failed read, leaving no unhandled rejection that would end the process', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', listener);
+    try {
+      // The database closed under the read (shutdown) or a dropped connection.
+      const db = {
+        kind: 'duckdb',
+        query: async () => {
+          throw new Error('connection disconnected');
+        },
+      } as unknown as Db;
+      const workbench = new Workbench(db, { ttlMs: 1_000 });
+      const p = { staffId: 'AM1', orgId: 'O1' } as Principal;
+      await expect(workbench.view(p, true)).rejects.toThrow('connection disconnected');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
   });
 });
 
