@@ -384,58 +384,61 @@ describe.concurrent('crash safety', () =>
     /** Before anything is killed: day0 loaded and D0 published. */
     let before: { published: Sums; data: Sums; tables: string[] };
     /** The twin after day1 (data) and after the run of D (published, whole database). */
-    let twinLoaded: Sums;
-    let twinRun: { published: Sums; whole: Sums };
+    let twinLoaded: Promise<Sums>;
+    let twinRun: Promise<{ published: Sums; whole: Sums }>;
+    /** The progress lines of the setup's load and run (the named kill points) and their durations. */
     const loadLines: string[] = [];
     const runLines: string[] = [];
     let loadMs = 0;
     let runMs = 0;
+    /** Progress lines into `lines`; the time from the first line to the end into `ms`. */
+    const timed = async <T>(lines: string[], work: (progress: (m: string) => void) => Promise<T>) => {
+      let first = 0;
+      const t0 = Date.now();
+      const out = await work((m) => {
+        first ||= Date.now();
+        lines.push(m);
+      });
+      return { out, ms: Date.now() - (first || t0) };
+    };
 
     beforeAll(async () => {
       figures[engine.kind] = fig;
       kids.warm();
       db = await engine.open();
       target = db.target;
-      expect((await loadDrop(db, day0)).status).toBe('APPLIED');
-      const r0 = await runPipeline(db, { asOf: D0, config });
-      expect(r0.status, r0.message ?? '').toBe('PUBLISHED');
+      // The previous state: day0 loaded, D0 published. Its lines are the named kill points (the day's
+      // drop has the same files, the day's run the same models and steps), its times the range of
+      // the random delays.
+      const l = await timed(loadLines, (onProgress) => loadDrop(db, day0, { onProgress }));
+      expect(l.out.status).toBe('APPLIED');
+      loadMs = l.ms;
+      const r = await timed(runLines, (onProgress) => runPipeline(db, { asOf: D0, config, onProgress }));
+      expect(r.out.status, r.out.message ?? '').toBe('PUBLISHED');
+      runMs = r.ms;
       before = {
         published: await sums(db, PUBLISHED),
         data: await sums(db, DATA),
         tables: await allTables(db),
       };
       twin = await cloneDatabase(db, 'twin');
-      // The twin does uninterrupted what the killed processes are asked to do; its progress lines are
-      // the named kill points, its times the range of the random delays.
-      await withDb(twin.target, async (t) => {
-        let first = 0;
-        const t0 = Date.now();
-        const l = await loadDrop(t, day1, {
-          onProgress: (m) => {
-            first ||= Date.now();
-            loadLines.push(m);
-          },
-        });
-        expect(l.status).toBe('APPLIED');
-        loadMs = Date.now() - (first || t0);
-        twinLoaded = await sums(t, DATA);
-        first = 0;
-        const t1 = Date.now();
-        const r = await runPipeline(t, {
-          asOf: D,
-          config,
-          onProgress: (m) => {
-            first ||= Date.now();
-            runLines.push(m);
-          },
-        });
-        expect(r.status, r.message ?? '').toBe('PUBLISHED');
-        runMs = Date.now() - (first || t1);
-        twinRun = { published: await sums(t, PUBLISHED), whole: await wholeDatabase(t) };
+      // The twin does uninterrupted what the killed processes are asked to do, meanwhile.
+      const twinDb = open(twin.target);
+      twinLoaded = twinDb.then(async (t) => {
+        expect((await loadDrop(t, day1)).status).toBe('APPLIED');
+        return sums(t, DATA);
       });
-      // Detectable: the drop changes data tables, the run changes published ones.
-      expect(differing(before.data, twinLoaded).length).toBeGreaterThan(5);
-      expect(differing(before.published, twinRun.published).length).toBeGreaterThan(5);
+      twinRun = twinLoaded.then(async () => {
+        const t = await twinDb;
+        try {
+          const run = await runPipeline(t, { asOf: D, config });
+          expect(run.status, run.message ?? '').toBe('PUBLISHED');
+          return { published: await sums(t, PUBLISHED), whole: await wholeDatabase(t) };
+        } finally {
+          await t.close();
+        }
+      });
+      twinRun.catch(() => undefined); // awaited by the tests, which report its failure
     }, 180_000);
 
     afterAll(async () => {
@@ -448,10 +451,13 @@ describe.concurrent('crash safety', () =>
       it(
         'a killed `wangji load` leaves the previous state; loaded again, the data equal the twin’s',
         async () => {
+          // Detectable: the drop changes data tables.
+          expect(differing(before.data, await twinLoaded).length).toBeGreaterThan(5);
           const points = killPoints(loadLines);
           const plan = killPlan(rng, points, KILLS.load, loadMs);
           let survived = 0;
           let completed = 0;
+          let committedBeforeKill = 0;
           let wal = 0;
           let loaded = false;
           let applied = 1; // day0's load
@@ -466,6 +472,11 @@ describe.concurrent('crash safety', () =>
               },
             );
             const at = 'point' in k ? `at "${k.point}"` : `${k.delayMs} ms in`;
+            if ('point' in k)
+              expect(
+                end.stderr.some((l) => l.startsWith(k.point)),
+                `${at}: never printed`,
+              ).toBe(true);
             if (!end.killed) {
               // The load ended before the kill landed: then it must have applied the drop.
               expect(end.code, `${at}: ${end.stderr.join('\n')}`).toBe(0);
@@ -476,8 +487,9 @@ describe.concurrent('crash safety', () =>
               expect(differing(await sums(after, PUBLISHED), before.published), at).toEqual([]);
               const data = await sums(after, DATA);
               const whole = differing(data, before.data).length === 0;
-              const all = differing(data, twinLoaded).length === 0;
+              const all = differing(data, await twinLoaded).length === 0;
               expect(whole || all, `${at}: the data are neither the previous nor the loaded drop`).toBe(true);
+              if (all && !loaded && end.killed) committedBeforeKill++;
               if (all) loaded = true;
               else expect(loaded, `${at}: a loaded drop was undone`).toBe(false);
               const ledger = await after.query<{ status: string; n: number }>(
@@ -502,7 +514,7 @@ describe.concurrent('crash safety', () =>
               expect((await loadDrop(again, day1)).status).toBe('APPLIED'),
             );
           await withDb(target, async (again) => {
-            expect(differing(await sums(again, DATA), twinLoaded)).toEqual([]);
+            expect(differing(await sums(again, DATA), await twinLoaded)).toEqual([]);
           });
           fig.load = {
             kills: plan.length,
@@ -510,6 +522,7 @@ describe.concurrent('crash safety', () =>
             random: KILLS.load.random,
             killPoints: points.length,
             finishedBeforeKill: completed,
+            committedBeforeKill,
             survived,
             ...(target.kind === 'duckdb' ? { walLeftByKill: wal } : {}),
             reloadIdentical: true,
@@ -521,6 +534,9 @@ describe.concurrent('crash safety', () =>
       it(
         'a killed `wangji run` publishes nothing or everything; run again, every table equals the twin’s',
         async () => {
+          const reference = await twinRun;
+          // Detectable: the run changes published tables.
+          expect(differing(before.published, reference.published).length).toBeGreaterThan(5);
           const points = killPoints(runLines);
           // The publish transaction's own lines (the lead lifecycle, the KPIs): bounded runs kill there.
           const modelDone = runLines.map((l, i) => (/^\[(\d+)\/\1\] .*: \d+ rows/.test(l) ? i : -1));
@@ -530,6 +546,7 @@ describe.concurrent('crash safety', () =>
           const plan = killPlan(rng, FULL ? points : inPublish, KILLS.run, runMs);
           let survived = 0;
           let completed = 0;
+          let committedBeforeKill = 0;
           let published = false;
           let leftStaging = 0;
           let wal = 0;
@@ -544,22 +561,31 @@ describe.concurrent('crash safety', () =>
               },
             );
             const at = 'point' in k ? `at "${k.point}"` : `${k.delayMs} ms in`;
+            if ('point' in k)
+              expect(
+                end.stderr.some((l) => l.startsWith(k.point)),
+                `${at}: never printed`,
+              ).toBe(true);
             if (!end.killed) {
               expect(end.code, `${at}: ${end.stderr.join('\n')}`).toBe(0);
               completed++;
             }
             if (target.kind === 'duckdb' && existsSync(`${target.location}.wal`)) wal++;
             await withDb(target, async (after) => {
+              const [last] = await after.query<{ status: string }>(
+                'SELECT status FROM runs ORDER BY run_id DESC LIMIT 1',
+              );
+              if (end.killed && last?.status === 'PUBLISHED') committedBeforeKill++;
               const now = await sums(after, PUBLISHED);
               const old = differing(now, before.published);
-              const next = differing(now, twinRun.published);
+              const next = differing(now, reference.published);
               expect(
                 old.length === 0 || next.length === 0,
                 `${at}: a mix of two publications (differs from the previous in ${old.join(', ')}; from the new in ${next.join(', ')})`,
               ).toBe(true);
               if (next.length === 0) published = true;
               else expect(published, `${at}: a publication was undone`).toBe(false);
-              expect(differing(await sums(after, DATA), twinLoaded), at).toEqual([]);
+              expect(differing(await sums(after, DATA), await twinLoaded), at).toEqual([]);
               const staging = (await allTables(after)).filter((t) => t.startsWith('stg_'));
               if (staging.length) leftStaging++;
             });
@@ -570,16 +596,16 @@ describe.concurrent('crash safety', () =>
           await withDb(target, async (again) => {
             const r = await runPipeline(again, { asOf: D, config });
             expect(r.status, r.message ?? '').toBe('PUBLISHED');
-            expect(differing(await sums(again, PUBLISHED), twinRun.published)).toEqual([]);
-            expect(differing(await wholeDatabase(again), twinRun.whole)).toEqual([]);
+            expect(differing(await sums(again, PUBLISHED), reference.published)).toEqual([]);
+            expect(differing(await wholeDatabase(again), reference.whole)).toEqual([]);
             expect((await allTables(again)).filter((t) => t.startsWith('stg_'))).toEqual([]);
             const runs = await again.query<{ status: string; message: string | null }>(
               'SELECT status, message FROM runs ORDER BY run_id',
             );
             expect(runs.filter((r) => r.status === 'RUNNING')).toEqual([]);
-            // Every killed run is in the ledger as interrupted (but one that committed before the kill).
+            // Every killed run is in the ledger as interrupted (but those that committed before the kill).
             const interrupted = runs.filter((r) => r.message?.startsWith('interrupted')).length;
-            expect(interrupted).toBeGreaterThanOrEqual(plan.length - completed - (published ? 1 : 0));
+            expect(interrupted).toBe(plan.length - completed - committedBeforeKill);
           });
           fig.run = {
             kills: plan.length,
@@ -588,6 +614,7 @@ describe.concurrent('crash safety', () =>
             killPoints: FULL ? points.length : inPublish.length,
             killPointsInPublish: inPublish.length,
             finishedBeforeKill: completed,
+            committedBeforeKill,
             survived,
             killsLeavingStagingTables: leftStaging,
             ...(target.kind === 'duckdb' ? { walLeftByKill: wal } : {}),
