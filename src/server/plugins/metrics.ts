@@ -11,7 +11,8 @@
 //   wangji_drops_total                      nightly drops taken, by status (PUBLISHED, FAILED)
 //   wangji_alerts_open                      open alerts by kind
 //   wangji_jobs                             this server's job queue by status
-// and of the process: uptime, resident memory, the V8 heap (used, total) and external memory.
+// and of the process: uptime, resident memory, the V8 heap (used, total) and external memory, and on
+// DuckDB the memory its buffer manager holds (wangji_duckdb_memory_bytes).
 // Access: when the environment variable named by metrics.tokenEnv (default WANGJI_METRICS_TOKEN) holds a
 // token, /metrics requires `Authorization: Bearer <token>` (401 otherwise); when it is unset, /metrics
 // is open like /healthz — then bind the server to an internal address (docs/decisions.md).
@@ -147,6 +148,15 @@ export function installMetrics(app: FastifyInstance, db: Db, o: MetricsOptions):
         'Memory of C++ objects bound to JavaScript (buffers; not DuckDB, which is counted in the RSS only).',
       );
       m.sample('nodejs_external_memory_bytes', {}, mem.external);
+      if (db.kind === 'duckdb') {
+        // DuckDB's buffer manager (table pages it keeps, up to its memory limit): most of the RSS that
+        // is not the heap, and it grows as queries touch more of the file — a cache, not a leak.
+        const [duck] = await db.query<{ b: number | null }>(
+          'SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()',
+        );
+        m.family('wangji_duckdb_memory_bytes', 'gauge', "Memory held by DuckDB's buffer manager.");
+        m.sample('wangji_duckdb_memory_bytes', {}, Number(duck?.b ?? 0));
+      }
       return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(m.toString());
     },
   );

@@ -127,6 +127,8 @@ describeEachEngine('health, readiness, metrics and logs', (engine) => {
       'nodejs_external_memory_bytes',
     ])
       expect(text).toMatch(new RegExp(`^${gauge} [1-9]\\d*$`, 'm'));
+    if (engine.kind === 'duckdb') expect(text).toMatch(/^wangji_duckdb_memory_bytes \d+$/m);
+    else expect(text).not.toContain('wangji_duckdb_memory_bytes');
     // Every sample line is `name{labels} value` (or a comment): what Prometheus parses.
     for (const line of text.trimEnd().split('\n'))
       expect(line).toMatch(
