@@ -389,7 +389,7 @@ describe.concurrent('crash safety', () =>
     /** The twin after day1 (data) and after the run of D (published, whole database). */
     let twinLoaded: Promise<Sums>;
     let twinRun: Promise<{ published: Sums; whole: Sums }>;
-    /** The progress lines of the setup's load and run (the named kill points) and their durations. */
+    /** The progress lines of the previous day's load and run (the named kill points); the twin's times. */
     const loadLines: string[] = [];
     const runLines: string[] = [];
     let loadMs = 0;
@@ -410,32 +410,33 @@ describe.concurrent('crash safety', () =>
       kids.warm();
       db = await engine.open();
       target = db.target;
-      // The previous state: day0 loaded, D0 published. Its lines are the named kill points (the day's
-      // drop has the same files, the day's run the same models and steps), its times the range of
-      // the random delays.
+      // The previous state: day0 loaded, D0 published. Its progress lines are the named kill points
+      // (the day's drop has the same files, the day's run the same models and steps).
       const l = await timed(loadLines, (onProgress) => loadDrop(db, day0, { onProgress }));
       expect(l.out.status).toBe('APPLIED');
-      loadMs = l.ms;
       const r = await timed(runLines, (onProgress) => runPipeline(db, { asOf: D0, config, onProgress }));
       expect(r.out.status, r.out.message ?? '').toBe('PUBLISHED');
-      runMs = r.ms;
       before = {
         published: await sums(db, PUBLISHED),
         data: await sums(db, DATA),
         tables: await allTables(db),
       };
       twin = await cloneDatabase(db, 'twin');
-      // The twin does uninterrupted what the killed processes are asked to do, meanwhile.
+      // The twin does uninterrupted what the killed processes are asked to do, meanwhile; its times
+      // are the range of the random delays.
       const twinDb = open(twin.target);
       twinLoaded = twinDb.then(async (t) => {
-        expect((await loadDrop(t, day1)).status).toBe('APPLIED');
+        const load = await timed([], (onProgress) => loadDrop(t, day1, { onProgress }));
+        expect(load.out.status).toBe('APPLIED');
+        loadMs = load.ms;
         return sums(t, DATA);
       });
       twinRun = twinLoaded.then(async () => {
         const t = await twinDb;
         try {
-          const run = await runPipeline(t, { asOf: D, config });
-          expect(run.status, run.message ?? '').toBe('PUBLISHED');
+          const run = await timed([], (onProgress) => runPipeline(t, { asOf: D, config, onProgress }));
+          expect(run.out.status, run.out.message ?? '').toBe('PUBLISHED');
+          runMs = run.ms;
           return { published: await sums(t, PUBLISHED), whole: await wholeDatabase(t) };
         } finally {
           await t.close();
