@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DbFault } from '../db/faults.js';
+import { mask } from '../domain/masking.js';
 
 export class HttpError extends Error {
   constructor(
@@ -93,12 +94,36 @@ export const errorResponses = {
 
 type ErrorPayload = z.infer<typeof errorBody>;
 
+const ID_NO =
+  /(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])/g;
+const MOBILE = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/g;
+const CARD = /(?<![0-9])[3-6][0-9]{15,18}(?![0-9])/g;
+
+/**
+ * An error's words with the personal data a caller typed where an id goes masked as every answer
+ * masks it: messages repeat what was sent ("no benefit program 110101199003071234 in your scope",
+ * a target file's `"13800000000" is not an org`), and personal data is masked everywhere. ID numbers,
+ * mainland mobiles and card numbers; other numbers (limits, ids, amounts) are left as they are.
+ */
+export function maskTyped(text: string): string {
+  return text
+    .replace(ID_NO, (m) => mask('id_no', m) ?? '')
+    .replace(MOBILE, (m) => mask('phone', m) ?? '')
+    .replace(CARD, (m) => mask('account', m) ?? '');
+}
+
 const body = (
   code: string,
   message: string,
   fields?: { field: string; message: string }[],
 ): ErrorPayload => ({
-  error: fields ? { code, message, fields } : { code, message },
+  error: fields
+    ? {
+        code,
+        message: maskTyped(message),
+        fields: fields.map((f) => ({ field: maskTyped(f.field), message: maskTyped(f.message) })),
+      }
+    : { code, message: maskTyped(message) },
 });
 
 interface ValidationItem {

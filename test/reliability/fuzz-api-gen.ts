@@ -110,6 +110,10 @@ export const NASTY_STRINGS: readonly string[] = [
   '\ud800',
   '\udfff\ud800',
   '张三丰',
+  // Personal data as a person might type it where an id goes: no error may repeat it unmasked.
+  '110101199003071234',
+  '13912345678',
+  '6222020200112233445',
   '网点一',
   '<script>alert(1)</script>',
   '{{7*7}}',
@@ -187,6 +191,8 @@ export const NASTY_SEGMENTS: readonly string[] = [
   '%2A',
   '__proto__',
   'constructor',
+  '110101199003071234',
+  '13912345678',
 ];
 
 /** Raw JSON-ish texts sent with a JSON content type. */

@@ -6,6 +6,9 @@
 //   - a path that does not percent-decode (/api/tasks/%zz) or a path parameter over the router's
 //     limit answered fastify's own body ({"error":"Bad Request","code":"FST_ERR_BAD_URL",…}) echoing
 //     the path — now the API's shape, the path not repeated;
+//   - an error repeating what was sent repeated an ID number or mobile typed where an id goes
+//     ("no benefit program 110101199003071234 in your scope", a target file's problems) — now masked
+//     as every answer masks them;
 //   - GET/POST /api/targets/split with a period the season cannot resolve (?period=MONTH) was a 500
 //     (PeriodError unmapped) — now 400 in words;
 //   - a request that is not readable HTTP (a garbage request line, headers over the limit) answered
@@ -113,6 +116,31 @@ describeEachEngine('what the API fuzz found', (engine) => {
     expect(res.statusCode).toBe(414);
     expect(shape(res.body).code).toBe('URI_TOO_LONG');
     expect(res.body).not.toContain('9999');
+  });
+
+  it('masks an ID number or mobile typed where an id goes when an error repeats it', async () => {
+    const id = '110101199003071234';
+    const phone = '13912345678';
+    for (const url of [
+      `/api/field/benefit-programs/${id}`,
+      `/api/field/assistance-actions/${phone}`,
+      `/api/targets/split?kpi=${id}&period=SEASON&from=O1`,
+      `/api/reports/briefing?view=${phone}`,
+    ]) {
+      const res = await server.call('GET', url, { as: 'hq' });
+      expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(res.body, url).not.toContain(id);
+      expect(res.body, url).not.toContain(phone);
+      expect(res.body, url).toMatch(/110101\*{8}1234|139\*{4}5678/);
+    }
+    const file = await server.call('POST', '/api/targets', {
+      as: 'hq',
+      payload: `kpi,org_id,staff_id,period,target\r\nNEW_CUSTOMERS,${id},,SEASON,4\r\n`,
+      contentType: 'text/csv',
+    });
+    expect(file.statusCode).toBe(400);
+    expect(file.json().problems.join(' ')).toContain('110101********1234');
+    expect(file.body).not.toContain(id);
   });
 
   it('answers a target split for a period the season cannot resolve with 400 in words, not 500', async () => {

@@ -40,7 +40,7 @@ import {
   TargetFileError,
 } from '../../kpis/targets.js';
 import type { RouteDeps } from '../app.js';
-import { BadRequest, errorBody, errorResponses, HttpError } from '../errors.js';
+import { BadRequest, errorBody, errorResponses, HttpError, maskTyped } from '../errors.js';
 import { inSet, requireOrg, scopeSets } from '../orgScope.js';
 import { auditDenied, principalOf } from '../plugins/auth.js';
 
@@ -202,8 +202,8 @@ function registerTargetRoutes(app: FastifyInstance, deps: RouteDeps): void {
       } catch (e) {
         if (!(e instanceof FileRefused)) throw e;
         return reply.code(e.status as 400 | 403).send({
-          error: { code: e.code, message: e.message },
-          problems: e.problems,
+          error: { code: e.code, message: maskTyped(e.message) },
+          problems: e.problems.map(maskTyped),
           total: e.total,
         });
       }
