@@ -17,11 +17,13 @@
 // times that pace, or at --rate requests a second in all.
 // An error is a 5xx, a timeout (10 s) or a socket error: each is printed. A 409/422 is a business
 // answer (the contact policy, a task closed meanwhile); any other 4xx is unexpected and printed.
-// Memory: every 10 s the server's RSS (from /proc) and V8 heap (from /metrics, as Prometheus would
-// scrape it); flat means the late window's mean RSS (the last minute) is within max(32 MiB, 10 %) of
-// the early one's (the second minute), the least-squares slope after the first minute under
-// 2 MiB/min, and the heap's floor (its lowest sample in a window: after collections) within
-// max(16 MiB, 10 %). The generator's own CPU and send lag are measured: it must not be the bottleneck.
+// Memory: every 10 s the server's RSS (from /proc), V8 heap and DuckDB's buffers (from /metrics, as
+// Prometheus would scrape it). DuckDB's buffers grow as queries touch more of the file, up to its
+// memory limit (a cache); a leak shows in the heap's floor (its lowest sample in a 2-minute window:
+// after collections) or in the native rest (RSS − V8 heap − DuckDB's buffers). Flat: the native
+// rest's mean in the last minute within max(32 MiB, 10 %) of the second minute's, its least-squares
+// slope after the first minute under 2 MiB/min, and the heap's floor within max(16 MiB, 10 %).
+// The generator's own CPU and send lag are measured: it must not be the bottleneck.
 // After the soak the contacts table holds exactly one new row per outcome answered 200.
 //   npx tsx bench/soak.bench.ts [--customers 1000000] [--minutes 10] [--staff 200] [--speed 4 | --rate R]
 //                               [--engine duckdb|postgres] [--warmup 30] [--out DIR] [--wangji PATH]
@@ -329,6 +331,10 @@ interface Sample {
   heapUsedMiB: number | null;
   heapTotalMiB: number | null;
   externalMiB: number | null;
+  /** DuckDB's buffer manager (its cache of the file's pages, up to its memory limit). */
+  duckdbMiB: number | null;
+  /** The RSS outside the V8 heap and DuckDB's buffers: native memory of the process. */
+  nativeMiB: number | null;
   generatorRssMiB: number;
 }
 const samples: Sample[] = [];
@@ -342,10 +348,11 @@ async function sample(at: number): Promise<void> {
       await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })
     ).text();
     gauges = Object.fromEntries(
-      [...text.matchAll(/^(process_resident_memory_bytes|nodejs_\w+_bytes) (\d+)$/gm)].map((m) => [
-        m[1] as string,
-        Number(m[2]),
-      ]),
+      [
+        ...text.matchAll(
+          /^(process_resident_memory_bytes|nodejs_\w+_bytes|wangji_duckdb_memory_bytes) (\d+)$/gm,
+        ),
+      ].map((m) => [m[1] as string, Number(m[2])]),
     );
   } catch {
     // the RSS from /proc stands alone
@@ -359,6 +366,13 @@ async function sample(at: number): Promise<void> {
     heapUsedMiB: MiB(gauges.nodejs_heap_size_used_bytes),
     heapTotalMiB: MiB(gauges.nodejs_heap_size_total_bytes),
     externalMiB: MiB(gauges.nodejs_external_memory_bytes),
+    duckdbMiB: MiB(gauges.wangji_duckdb_memory_bytes),
+    nativeMiB:
+      gauges.nodejs_heap_size_total_bytes === undefined
+        ? null
+        : MiB(
+            rssMiB * 2 ** 20 - gauges.nodejs_heap_size_total_bytes - (gauges.wangji_duckdb_memory_bytes ?? 0),
+          ),
     generatorRssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
   });
 }
@@ -685,10 +699,11 @@ try {
     const sxy = pts.reduce((a, [x, y]) => a + ((x as number) - mx) * ((y as number) - my), 0);
     return sxy / sxx;
   };
-  const memoryOf = (f: (s: Sample) => number | null, of: (xs: number[]) => number) => {
-    const early = window(w, 2 * w, f, of);
-    const late = window(seconds - w, seconds + 1, f, of);
+  const memoryOf = (f: (s: Sample) => number | null, of: (xs: number[]) => number, width = w) => {
+    const early = window(w, w + width, f, of);
+    const late = window(seconds - width, seconds + 1, f, of);
     return {
+      windows: { early: [w, w + width], late: [seconds - width, seconds] },
       earlyMiB: round1(early),
       lateMiB: round1(late),
       changeMiB: round1(late - early),
@@ -697,16 +712,23 @@ try {
       maxMiB: Math.max(...samples.map((s) => f(s) ?? 0)),
     };
   };
-  // The RSS by its mean over each window; the heap by its floor (after the collections in the window:
-  // the heap in use between two collections only says how much garbage there is).
+  // The RSS, DuckDB's buffers and the native rest by their mean over each window; the heap by its
+  // floor over windows of 2 minutes (a full collection comes every minute or two under this load; the
+  // heap in use between two collections only says how much garbage there is). A leak shows in the
+  // heap's floor (JavaScript) or in the native rest; DuckDB's buffers grow as queries touch more of
+  // the file, up to its memory limit (a cache).
   const rss = memoryOf((s) => s.rssMiB, mean);
+  const duckdb = memoryOf((s) => s.duckdbMiB, mean);
+  const native = memoryOf((s) => s.nativeMiB, mean);
   const heap = memoryOf(
     (s) => s.heapUsedMiB,
     (xs) => Math.min(...xs),
+    Math.min(120, seconds / 4),
   );
+  const outside = Number.isNaN(native.earlyMiB) ? rss : native;
   const flat =
-    rss.changeMiB <= Math.max(32, 0.1 * rss.earlyMiB) &&
-    rss.slopeMiBPerMin < 2 &&
+    outside.changeMiB <= Math.max(32, 0.1 * outside.earlyMiB) &&
+    outside.slopeMiBPerMin < 2 &&
     (Number.isNaN(heap.changeMiB) || heap.changeMiB <= Math.max(16, 0.1 * heap.earlyMiB));
   // The generator keeps up when it has CPU to spare and sends on time (its p99 lag: a machine shared
   // with other work delays a timer now and then, which its max shows).
@@ -759,7 +781,7 @@ try {
       notTheBottleneck: generatorOk,
     },
     loadAverage: { before: load0, after: load1 },
-    memory: { windowSeconds: w, rss, heapUsed: heap, flat, samples },
+    memory: { rss, duckdbBuffers: duckdb, native, heapUsedFloor: heap, flat, samples },
   };
   writeFileSync(join(out, `${name}.json`), JSON.stringify(report, null, 2));
 
@@ -795,12 +817,23 @@ try {
       `send lag p99 ${sendLag.p99.toFixed(1)} ms, max ${sendLag.max.toFixed(1)} ms (${generatorOk ? 'not the bottleneck' : 'MAY BE THE BOTTLENECK'}); ` +
       `load average ${load0[0]?.toFixed(2)} → ${load1[0]?.toFixed(2)}.`,
     '',
-    `| memory (every ${sampleMs / 1000} s) | t ${w}–${2 * w} s | last ${w} s | change | slope after ${w} s | max |`,
+    `| memory (every ${sampleMs / 1000} s) | early window | late window | change | slope after ${w} s | max |`,
     '|---|---:|---:|---:|---:|---:|',
-    `| server RSS | ${rss.earlyMiB} MiB | ${rss.lateMiB} MiB | ${rss.changeMiB >= 0 ? '+' : ''}${rss.changeMiB} MiB (${rss.changePercent} %) | ${rss.slopeMiBPerMin} MiB/min | ${rss.maxMiB} MiB |`,
-    `| V8 heap used (floor) | ${heap.earlyMiB} MiB | ${heap.lateMiB} MiB | ${heap.changeMiB >= 0 ? '+' : ''}${heap.changeMiB} MiB (${heap.changePercent} %) | ${heap.slopeMiBPerMin} MiB/min | ${heap.maxMiB} MiB |`,
+    ...(
+      [
+        ['server RSS', rss],
+        ["of which DuckDB's buffers", duckdb],
+        ['native (RSS − V8 heap − DuckDB)', native],
+        ['V8 heap used (floor)', heap],
+      ] as const
+    )
+      .filter(([, m]) => !Number.isNaN(m.earlyMiB))
+      .map(
+        ([label, m]) =>
+          `| ${label} | ${m.earlyMiB} MiB (${m.windows.early.join('–')} s) | ${m.lateMiB} MiB (${m.windows.late.join('–')} s) | ${m.changeMiB >= 0 ? '+' : ''}${m.changeMiB} MiB (${m.changePercent} %) | ${m.slopeMiBPerMin} MiB/min | ${m.maxMiB} MiB |`,
+      ),
     '',
-    `Memory flat: **${flat ? 'yes' : 'NO'}** (RSS change ≤ max(32 MiB, 10 %) and slope < 2 MiB/min; heap floor change ≤ max(16 MiB, 10 %)).`,
+    `Memory flat: **${flat ? 'yes' : 'NO'}** (${outside === native ? 'native' : 'RSS'} change ≤ max(32 MiB, 10 %) and slope < 2 MiB/min; heap floor change ≤ max(16 MiB, 10 %)).`,
   ].join('\n');
   writeFileSync(join(out, `${name}.md`), `${md}\n`);
   console.log(md);
