@@ -96,6 +96,38 @@ describeEachEngine('damaged files', (engine) => {
     expect(only(await load(drop('payroll.csv', cr)))).toMatchObject({ read: 2, loaded: 2 });
   });
 
+  it('empty lines do not shift the line numbers of unreadable records, nor make one look like a runaway quote', async () => {
+    // Was: the reader counted the empty lines in a rejected record's line (line 23 in a file of 22
+    // records, or two quarantined records on one line), and put their line ends into its raw text —
+    // which the unterminated-quote check then took for a quote swallowing the rest of the file.
+    const csv = [
+      PAYROLL_HEADER,
+      pay('P971'),
+      '',
+      'x',
+      '',
+      '',
+      pay('P972'),
+      'P973,E001',
+      '',
+      pay('P974', '"E0"x'),
+      pay('P975'),
+      '',
+    ];
+    const r = await load(drop('payroll.csv', csv.join('\n')));
+    expect(only(r)).toMatchObject({ read: 6, loaded: 3, quarantined: 3 });
+    expect((await quarantine(r.loadId)).map((q) => [q.line, q.value, q.reason.replace(/:.*/, '')])).toEqual([
+      [3, 'x', 'unreadable record'],
+      [5, 'P973,E001', 'unreadable record'],
+      [6, expect.stringMatching(/^P974,/), 'unreadable record'],
+    ]);
+    expect(await db.query(`SELECT payroll_id FROM payroll WHERE payroll_id LIKE 'P97%' ORDER BY 1`)).toEqual([
+      { payroll_id: 'P971' },
+      { payroll_id: 'P972' },
+      { payroll_id: 'P975' },
+    ]);
+  });
+
   it('a BOM at the start of a record (files concatenated) is not part of the key', async () => {
     const p001 = readFileSync(join(BASE, 'payroll.csv'), 'utf8').split('\n')[1];
     const csv = `${PAYROLL_HEADER}\n${pay('P931')}\n\uFEFF${p001}\n`;
@@ -170,6 +202,8 @@ describe('files', () => {
       ['cr-end', 'a\nb\r', true],
       ['long', `a\n${'x'.repeat(1_100_000)}\n`, true],
       ['long-lines', `${'x'.repeat(900_000)}\n`.repeat(3), false],
+      ['blank', 'a\n\nb\n', true],
+      ['blank-crlf', 'a\r\n\r\nb\r\n', true],
     ];
     for (const [name, text, normalise] of cases)
       expect([name, (await scanFile(csvFile(`${name}.csv`, text))).normalise]).toEqual([name, normalise]);
@@ -179,7 +213,11 @@ describe('files', () => {
     const src = csvFile('n.csv', 'h1,h2\r\na,"x\r\ny"\rb,"say ""hi""\n"\n\nc,d"e\r\n');
     const out = join(work, 'n.out.csv');
     await normaliseCsv(src.path, out, ',');
-    expect(readFileSync(out, 'utf8')).toBe('h1,h2\na,"x\r\ny"\nb,"say ""hi""\n"\n\nc,d"e\n');
+    expect(readFileSync(out, 'utf8')).toBe('h1,h2\na,"x\r\ny"\nb,"say ""hi""\n"\nc,d"e\n');
+    // Empty lines are left out, except before the header (a file starting with one is refused).
+    writeFileSync(src.path, '\nh\n\n\r\na\n\n');
+    await normaliseCsv(src.path, out, ',');
+    expect(readFileSync(out, 'utf8')).toBe('\nh\na\n');
   });
 
   it('firstLine: a reader error carrying a corrupt file’s bytes is one printable line', () => {

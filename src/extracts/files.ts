@@ -67,8 +67,9 @@ export interface Scan {
   bytes: number;
   /**
    * The CSV must be rewritten by normaliseCsv before DuckDB reads it: its line ends are mixed (LF
-   * with CRLF, or a CR alone), which DuckDB's strict reader cannot split, or a line is longer than
-   * DuckDB keeps (whose kept prefix may cut a character in two).
+   * with CRLF, or a CR alone), which DuckDB's strict reader cannot split; it has empty lines, which
+   * the reader counts in the line numbers of rejected records; or a line is longer than DuckDB keeps
+   * (whose kept prefix may cut a character in two).
    */
   normalise: boolean;
 }
@@ -85,9 +86,18 @@ class LineScan {
   private bareLf = false;
   private sinceLf = 0; // bytes since the last LF
   private lastWasCr = false;
+  private tail = Buffer.alloc(0); // the previous chunk's last bytes, for a blank line across chunks
+  private blank = false;
   long = false;
 
   add(chunk: Buffer): void {
+    // Empty lines: DuckDB's reader skips them but counts them in the line numbers of the records it
+    // rejects (and puts their line ends into the raw record), so the loader removes them first.
+    if (!this.blank) {
+      const edge = Buffer.concat([this.tail, chunk.subarray(0, 3)]);
+      this.blank = [chunk, edge].some((b) => b.indexOf(LF_LF) !== -1 || b.indexOf(LF_CR_LF) !== -1);
+      this.tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 3)));
+    }
     // Lines longer than the limit: is there a stretch without LF? (lastIndexOf jumps a limit at a time)
     let p = 0;
     while (!this.long) {
@@ -137,9 +147,12 @@ class LineScan {
   /** True when DuckDB's reader could not take the file as it is. */
   get normalise(): boolean {
     const bareCr = this.bareCr || this.lastWasCr; // a CR at the very end ends nothing but the file
-    return this.long || bareCr || (this.bareLf && this.crlf > 0);
+    return this.long || this.blank || bareCr || (this.bareLf && this.crlf > 0);
   }
 }
+
+const LF_LF = Buffer.from('\n\n');
+const LF_CR_LF = Buffer.from('\n\r\n');
 
 /** A line this long may be a record over MAX_RECORD_BYTES once converted (GBK → UTF-8 grows by half). */
 const LONG_LINE = 1_000_000;
@@ -240,7 +253,7 @@ export async function convertGbk(f: DropFile, out: string): Promise<void> {
 /**
  * Rewrite a CSV for DuckDB's strict reader, keeping every record and value: line ends outside quotes
  * become LF (LF, CRLF and a CR alone each end a record, as they do for the reader in a file of one
- * kind), and a record too long for the reader — refused anyway — has the non-ASCII bytes of its
+ * kind), empty lines are left out (the reader skips them too, but counts them), and a record too long for the reader — refused anyway — has the non-ASCII bytes of its
  * kept prefix replaced by '?', since the reader would cut that prefix inside a character and then
  * fail the whole file on it. Values inside quotes are copied as they are. Quotes open only at the
  * start of a value, as for the reader.
@@ -259,6 +272,7 @@ export async function normaliseCsv(src: string, out: string, delimiter: string):
   let fieldStart = true;
   let skipLf = false; // the previous chunk ended with a CR
   const prev: number[] = []; // the last bytes seen, to recognise a multi-byte delimiter across chunks
+  let started = false; // a record was written: empty lines before the header stay (and refuse the file)
   const goLong = (parts: Buffer[]) => {
     const rec = Buffer.concat(held);
     for (let i = 0; i < Math.min(rec.length, KEPT_RAW_BYTES + 4); i++)
@@ -278,7 +292,10 @@ export async function normaliseCsv(src: string, out: string, delimiter: string):
   };
   const endRecord = (parts: Buffer[]) => {
     if (!long && heldBytes > MAX_RECORD_BYTES + 64) goLong(parts);
+    const empty = heldBytes === 0 && !long;
+    if (empty && started) return; // an empty line: left out
     parts.push(...held, Buffer.of(0x0a));
+    started ||= !empty;
     held = [];
     heldBytes = 0;
     long = false;
