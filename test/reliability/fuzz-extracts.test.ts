@@ -394,7 +394,7 @@ interface Figures {
   seconds: number;
 }
 
-const figures: Record<string, Figures | number | string> = { seed: SEED };
+const figures: Record<string, (Figures & { problems: string[] }) | number | string> = { seed: SEED };
 /** Per case, what the first engine did: the second must do the same. */
 const outcomes = new Map<number, string>();
 
@@ -419,7 +419,8 @@ const isRefusal = (reason: string) => reason === 'refers to a row refused in thi
 // with its reason when no server answers, as describeEachEngine does.
 describe.concurrent('fuzzed extract files', () => {
   if (pgSkipReason) console.warn(`SKIPPED fuzzed extract files [postgres]: ${pgSkipReason}`);
-  for (const engine of [duckdbEngine, postgresEngine]) {
+  const only = process.env.WANGJI_FUZZ_ENGINE; // e.g. duckdb, to reproduce a failure on one engine
+  for (const engine of [duckdbEngine, postgresEngine].filter((e) => !only || e.kind === only)) {
     const skip = engine.kind === 'postgres' && pgSkipReason !== null;
     const title = `[${engine.kind}]${skip ? ` — skipped: ${pgSkipReason}` : ''} ${CASES} mutated files: every row accounted for, every refusal clean, nothing half-applied (seed ${SEED})`;
     it.skipIf(skip)(title, () => fuzz(engine), 3_600_000);
@@ -469,7 +470,16 @@ async function fuzz(engine: Engine): Promise<void> {
       for (const n of only ?? Array.from({ length: CASES }, (_, i) => i)) {
         const c = buildCase(n);
         const label = `[${engine.kind} seed ${SEED} case ${n}] ${c.file} ${c.m.kind} manifest=${c.manifest}`;
-        const problem = (what: string) => problems.push(`${label}: ${what}`);
+        const problem = (what: string) => {
+          problems.push(`${label}: ${what}`);
+          console.error(`fuzz-extracts problem: ${label}: ${what.slice(0, 2000)}`);
+          // WANGJI_FUZZ_KEEP=DIR keeps the files of the cases that fail, to look at them.
+          const keep = process.env.WANGJI_FUZZ_KEEP;
+          if (keep) {
+            mkdirSync(keep, { recursive: true });
+            writeFileSync(join(keep, `${engine.kind}-case-${n}-${c.file}`), c.m.bytes);
+          }
+        };
         const { text: manifest, expect: want } = manifestFor(c, new Rng(SEED, `manifest-${n}`));
         const dir = join(work, `drop-${engine.kind}-${n}`);
         mkdirSync(dir, { recursive: true });
@@ -742,7 +752,7 @@ async function fuzz(engine: Engine): Promise<void> {
     }
     f.unhandledRejections = unhandled.length;
     f.seconds = Math.round((Date.now() - t0) / 100) / 10;
-    figures[engine.kind] = f;
+    figures[engine.kind] = { ...f, problems: problems.slice(0, 20) };
     recordFigures('fuzz-extracts', {
       ...figures,
       casesPerEngine: CASES,
