@@ -388,6 +388,8 @@ export function damagedRows(f: CleanFile, rng: Rng, fraction: number): Mutated {
       inserts.push([rng.int(0, n), { t: 'row', fields: changed, damaged: true }]);
     }
   }
+  // Empty lines among them now and then (skipped, and not counted in the record numbers).
+  if (rng.chance(0.3)) for (let j = rng.int(1, 5); j > 0; j--) inserts.push([rng.int(1, n), { t: 'blank' }]);
   // Insert from the back so that positions stay meaningful.
   const items = [...l.items];
   for (const [pos, it] of inserts.sort((a, b) => b[0] - a[0])) items.splice(pos, 0, it);
