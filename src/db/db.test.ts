@@ -62,6 +62,33 @@ describeEachEngine('Db interface', (engine) => {
     expect({ rows, batches }).toEqual({ rows: 25000, batches: 3 });
   });
 
+  it('streams every row while other callers query the same database (they wait for the stream)', async () => {
+    // A server answers requests while a lookup index is streamed in: on DuckDB a statement run on the
+    // connection during the stream used to end it quietly (4,096 rows of 200,000).
+    let rows = 0;
+    let answered = 0;
+    const busy = setInterval(() => {
+      void db.query('SELECT 1 AS x').then(() => {
+        answered++;
+      });
+    }, 1);
+    try {
+      for await (const batch of db.stream<{ g: number }>(
+        'SELECT g FROM generate_series(1, 50000) AS t(g) ORDER BY g',
+        [],
+        5_000,
+      )) {
+        rows += batch.length;
+        await new Promise((r) => setTimeout(r, 5)); // other callers' queries arrive in between
+      }
+    } finally {
+      clearInterval(busy);
+    }
+    expect(rows).toBe(50_000);
+    await db.query('SELECT 1 AS x');
+    expect(answered).toBeGreaterThan(0);
+  });
+
   it('rolls a failed transaction back completely', async () => {
     await db.exec('CREATE TABLE tx_t (k INTEGER)');
     await expect(

@@ -107,8 +107,40 @@ export class DuckDbDb implements Db {
     params: SqlValue[] = [],
     batchSize = 10_000,
   ): AsyncIterable<T[]> {
-    // The streaming result holds the connection: callers must not query the same Db while iterating.
-    await this.outsideOthers();
+    // The streaming result holds the connection until it is read to the end or closed: a statement run
+    // on the connection meanwhile ends it quietly (a server's PAD index got 4,096 of 200,000 ID numbers
+    // while requests were answered, #9's soak). Other callers wait, as for a transaction; inside a
+    // transaction the stream is the transaction's. Do not query the same Db while iterating: it waits.
+    const own = this.open !== null && this.context.getStore() === this.open.token;
+    let release: (() => void) | null = null;
+    if (!own) {
+      while (this.open) await this.open.ended;
+      let end: () => void = () => {};
+      const held = {
+        token: Symbol('stream'),
+        ended: new Promise<void>((resolve) => {
+          end = resolve;
+        }),
+      };
+      this.open = held;
+      release = () => {
+        if (this.open === held) this.open = null;
+        end();
+      };
+    }
+    try {
+      yield* this.streamHeld<T>(sql, params, batchSize);
+    } finally {
+      release?.();
+    }
+  }
+
+  /** stream() with the connection held. */
+  private async *streamHeld<T extends Row>(
+    sql: string,
+    params: SqlValue[],
+    batchSize: number,
+  ): AsyncIterable<T[]> {
     const result: DuckDBResult = await this.serial(() => this.conn.stream(sql, params as never[]));
     const names = result.columnNames();
     const types = result.columnTypes().map((t) => t.typeId);
