@@ -275,7 +275,11 @@ describeEachEngine('the workbench read model', (engine) => {
     expect(await caught(am1, () => wb.recorded({ ...outcomeOn(3) }))).toBe(false);
     // A change to what the read holds: read again at the next request.
     expect(await caught(am2, () => wb.changed({ tasks: [3] }))).toBe(true);
-    expect(await caught(am2, () => wb.recorded({ ...outcomeOn(3) }))).toBe(true);
+    // An outcome on what it holds is written into it when it arrives: kept, with the outcome.
+    expect(await caught(am2, () => wb.recorded({ ...outcomeOn(3) }))).toBe(false);
+    const kept = (await wb.view(am2, false)).own;
+    expect(kept.byId.get(3)).toMatchObject({ status: 'IN_PROGRESS', last_outcome: 'NOT_REACHED' });
+    expect(kept.contacts.get(3)?.map((k) => k.contact_id)).toContain(1_000_003);
     expect(await caught(am1, () => wb.dataChanged())).toBe(true);
   });
 

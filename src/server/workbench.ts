@@ -9,7 +9,7 @@
 // write that changes tasks drops the entries that hold what it touched (the task, the customer's other
 // tasks — REFUSED_ALL closes them —, the new holder, the new pool), and a finished load or pipeline
 // run drops all (dataChanged). A read in flight during a change is dropped when it arrives only if
-// the change concerns what it holds. What another process writes (the CLI or a second server on
+// the change concerns what it holds (an outcome is written into it instead). What another process writes (the CLI or a second server on
 // PostgreSQL) shows within `ttlMs`; on DuckDB an entry that expires takes along every entry asked for
 // lately that is past half its time to live, read again in one batch while the old ones are served
 // (refreshTogether). Entries are built lazily, once for concurrent requests, and at most
@@ -140,7 +140,7 @@ export class Workbench {
   private readonly refreshing = new Set<Key>();
   private generation = 0;
   /** The changes since the oldest read in flight began, and the generations those reads began at. */
-  private changes: { generation: number; concerns: Concerns }[] = [];
+  private changes: { generation: number; concerns: Concerns; patch?: (e: WorkbenchEntry) => void }[] = [];
   private readonly reading: number[] = [];
   private batch: { keys: Set<Key>; done: Promise<Map<Key, WorkbenchEntry>> } | null = null;
 
@@ -223,7 +223,13 @@ export class Workbench {
           this.askedAt.set(e, old ? (this.askedAt.get(old) ?? 0) : this.now());
           // Changed while it was being read: dropped if the change concerns what it holds. (Every
           // change used to drop every read in flight: under a stream of outcomes no read was ever kept.)
-          const missed = this.changes.some((c) => c.generation > generation && c.concerns(key, e));
+          // An outcome is written into it instead (idempotent, like on a kept entry).
+          let missed = false;
+          for (const c of this.changes)
+            if (c.generation > generation && c.concerns(key, e)) {
+              if (c.patch) c.patch(e);
+              else missed = true;
+            }
           if (replacing) {
             if (!missed && this.entries.get(key) === replacing) this.entries.set(key, built);
           } else if (missed && this.entries.get(key) === built) this.entries.delete(key);
@@ -274,9 +280,9 @@ export class Workbench {
   }
 
   /** Note a change for the reads in flight. */
-  private change(concerns: Concerns): void {
+  private change(concerns: Concerns, patch?: (e: WorkbenchEntry) => void): void {
     this.generation++;
-    if (this.reading.length > 0) this.changes.push({ generation: this.generation, concerns });
+    if (this.reading.length > 0) this.changes.push({ generation: this.generation, concerns, patch });
   }
 
   /** Drop every entry (a load or a pipeline run has changed the data). */
@@ -299,18 +305,19 @@ export class Workbench {
     contactAt: string;
     staffId: string | null;
   }): void {
-    this.change((_key, e) => e.byId.has(o.taskId));
-    for (const pending of this.entries.values()) {
-      const e = this.arrived.get(pending);
-      const row = e?.byId.get(o.taskId);
-      if (!e || !row) continue;
+    const patch = (e: WorkbenchEntry) => {
+      const row = e.byId.get(o.taskId);
+      if (!row) return;
       const contacts = e.contacts.get(o.taskId) ?? [];
-      if (contacts.some((k) => k.contact_id >= o.contactId)) continue;
-      // A new row (the views kept per row are of the old one); the order stays: an outcome is never
-      // recorded on a queued task, nor makes one queued.
-      const next: TaskRow = { ...row, status: o.status, last_outcome: o.outcome };
-      e.rows[e.rows.indexOf(row)] = next;
-      e.byId.set(o.taskId, next);
+      if (contacts.some((k) => k.contact_id > o.contactId)) return; // read with a later outcome
+      if (row.status !== o.status || row.last_outcome !== o.outcome) {
+        // A new row (the views kept per row are of the old one); the order stays: an outcome is
+        // never recorded on a queued task, nor makes one queued.
+        const next: TaskRow = { ...row, status: o.status, last_outcome: o.outcome };
+        e.rows[e.rows.indexOf(row)] = next;
+        e.byId.set(o.taskId, next);
+      }
+      if (contacts.some((k) => k.contact_id === o.contactId)) return;
       const contact: ContactRow = {
         contact_id: o.contactId,
         outcome: o.outcome,
@@ -319,6 +326,12 @@ export class Workbench {
         contact_at: o.contactAt,
       };
       e.contacts.set(o.taskId, [...contacts, contact].sort(byContactOrder));
+    };
+    // Reads in flight get it when they arrive (they may have read the database before it).
+    this.change((_key, e) => e.byId.has(o.taskId), patch);
+    for (const pending of this.entries.values()) {
+      const e = this.arrived.get(pending);
+      if (e) patch(e);
     }
   }
 
