@@ -57,7 +57,17 @@ export interface AppOptions {
   operations?: OperationsOptions;
   /** The built web app served at / (default dist/web; src/server/static.ts). */
   webRoot?: string;
+  /** How long a client may take to send a whole request (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * A request not received whole within this time is answered 408 and its connection closed: without
+ * it (fastify's default is none) a client that sends headers and then trickles or stalls its body
+ * holds its connection — and the server's shutdown — for ever (found by the request fuzz). Two
+ * minutes: a 5 MB target file over a slow branch line.
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 /** What every route module gets. */
 export interface RouteDeps {
@@ -101,6 +111,7 @@ function loggerOptions(log: AppOptions['log']) {
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // Personal data is masked by the season file's rules in every answer of this process.
   configureMasking(o.config.masking);
+  const requestTimeout = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: loggerOptions(o.log),
     // Fastify's own request lines carry the URL as sent: ours (onResponse below) carry the route.
@@ -108,6 +119,14 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: o.trustProxy ?? false,
+    requestTimeout,
+    // Node checks the request timeout only while the headers' is not longer, and checks both this often
+    // (its default, 30 s, would let a short timeout run long).
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, requestTimeout / 4)),
+    },
     // Errors before a route is found, and requests that are not readable HTTP: the API's shape too.
     frameworkErrors,
     clientErrorHandler,

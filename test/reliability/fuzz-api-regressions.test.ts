@@ -13,6 +13,8 @@
 //     (PeriodError unmapped) — now 400 in words;
 //   - a request that is not readable HTTP (a garbage request line, headers over the limit) answered
 //     fastify's default body on the socket — now the API's shape;
+//   - a client that sent headers and part of a body held its connection, and the server's shutdown,
+//     for ever (fastify sets no request timeout) — now 408 TIMEOUT after REQUEST_TIMEOUT_MS;
 //   - an account manager's task list whose read failed (the database closed under it as `wangji serve`
 //     stopped, found over the socket) left the pool read's rejection unhandled, which ended the
 //     process with exit 1 — now both reads are awaited together;
@@ -22,6 +24,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/types.js';
 import { runPipeline } from '../../src/pipeline/runner.js';
+import { buildApp, REQUEST_TIMEOUT_MS } from '../../src/server/app.js';
 import type { Principal } from '../../src/server/roles.js';
 import { Workbench } from '../../src/server/workbench.js';
 import { bank, config, D, insertWork, NOW } from '../api-bank.js';
@@ -202,6 +205,39 @@ describe('requests that are not readable HTTP, over a socket [duckdb]', () => {
     // And it goes on serving.
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
+});
+
+describe('a client that stalls in the middle of its request [duckdb]', () => {
+  it('is answered 408 in the API shape when the request timeout passes, and the server can stop', async () => {
+    const db = await duckdbEngine.open();
+    const app = await buildApp({ db, config, log: false, requestTimeoutMs: 500 });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve) => {
+        const chunks: Buffer[] = [];
+        const socket = connect(port, '127.0.0.1', () =>
+          // Headers and the start of a body it never finishes (slowloris).
+          socket.write(
+            'POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user',
+          ),
+        );
+        socket.on('data', (c) => chunks.push(c));
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+        socket.on('error', () => undefined);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(shape(answer.slice(answer.indexOf('\r\n\r\n') + 4)).code).toBe('TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await app.close();
+      await db.close();
+    }
+    // The default, for every server.
+    expect(REQUEST_TIMEOUT_MS).toBe(120_000);
+  }, 60_000);
 });
 
 describe('the workbench read model (src/server/workbench.ts)', () => {

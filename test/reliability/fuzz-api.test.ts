@@ -860,6 +860,18 @@ async function fuzz(h: Harness, rng: Rng, n: number, f: Figures, failures: strin
   for (let i = 0; i < n; i++) {
     const r = makeRequest(rng, routes, h, p, lines);
     const write = !SAFE.has(r.method);
+    // A task written by its own holder's kind of user: whose it was before, to judge an accepted write.
+    const taskId = /^\/api\/tasks\/(\d{1,6})\//.exec(r.url)?.[1];
+    const ownUser = r.as && ['ACCOUNT_MANAGER', 'CORPORATE_RM', 'REMOTE_AGENT'].includes(r.as.role);
+    const taskBefore =
+      write && taskId && ownUser
+        ? (
+            await h.db.query<{ staff_id: string | null; org_id: string; channel: string }>(
+              'SELECT staff_id, org_id, channel FROM tasks WHERE task_id = $1',
+              [Number(taskId)],
+            )
+          )[0]
+        : undefined;
     let res: LightMyRequestResponse;
     const logMark = h.logs.length;
     const t0 = performance.now();
@@ -942,11 +954,19 @@ async function fuzz(h: Harness, rng: Rng, n: number, f: Figures, failures: strin
       const records =
         res.statusCode < 300 && (r.route.url.startsWith('/api/ops/') || r.route.url.startsWith('/api/audit'));
       // What the request itself carried and the answer repeats (an id echoed in a 404) is not internals.
+      // Nor is a nasty value an earlier request stored (a note reading C:\boot.ini) and this one reads.
       const sent = `${safeDecode(r.url)} ${r.payload ?? ''}`.toLowerCase();
+      const lower = body.toLowerCase();
+      const stored = (found: string) =>
+        [...NASTY_STRINGS, ...NASTY_SEGMENTS].some(
+          (v) =>
+            v.toLowerCase().includes(found) && lower.includes(JSON.stringify(v).slice(1, -1).toLowerCase()),
+        );
       const hit = INTERNALS.find(([what, re]) => {
         if (records && what === 'file path') return false;
         const m = body.match(re);
-        return m !== null && !sent.includes(m[0].toLowerCase());
+        const found = m?.[0].toLowerCase();
+        return found !== undefined && !sent.includes(found) && !stored(found);
       });
       if (hit) {
         f.leaks++;
@@ -992,7 +1012,8 @@ async function fuzz(h: Harness, rng: Rng, n: number, f: Figures, failures: strin
     }
     // Scope: the answers to a signed-in user name nothing outside their scope.
     const never = r.as ? h.never.get(r.as.user) : undefined;
-    if (r.as && never?.size && res.statusCode < 300)
+    // (A sign-in answers about the user it signed in, whoever's cookie came with it.)
+    if (r.as && never?.size && res.statusCode < 300 && r.route.url !== '/api/session')
       for (const m of body.matchAll(SCOPE_KEY)) {
         const id = m[2] as string;
         if (!never.has(id)) continue;
@@ -1005,6 +1026,18 @@ async function fuzz(h: Harness, rng: Rng, n: number, f: Figures, failures: strin
         fail(i, r, `names ${m[1]}=${id}, outside ${r.as.user}'s scope`, res);
         break;
       }
+    // A task an account manager, corporate RM or remote agent wrote to was theirs, or in their pool.
+    if (taskBefore && r.as && res.statusCode < 300) {
+      const t = taskBefore;
+      const theirs =
+        t.staff_id === r.as.staff ||
+        (t.staff_id === null && t.org_id === r.as.org) ||
+        (r.as.role === 'REMOTE_AGENT' && (t.channel === 'SMS' || t.channel === 'OUTBOUND_CALL'));
+      if (!theirs) {
+        f.crossUser++;
+        fail(i, r, `wrote to task ${taskId} of ${t.staff_id ?? `the pool of ${t.org_id}`}`, res);
+      }
+    }
     // An accepted write may widen what others see (a task reassigned to an outlet's pool, an
     // appointment booked for another's customer): the ids its answer names are no longer counted
     // outside anyone's scope.
