@@ -428,7 +428,8 @@ async function startHarness(engine: Engine): Promise<Harness> {
     config: served,
     now: () => NOW,
     log: { level: 'info', stream: { write: (line: string) => void logs.push(line) } },
-    ops: { dropsRoot, jobs },
+    // Backups (POST /api/ops/backup) into the harness's folder, never the checkout's data/.
+    ops: { dropsRoot, jobs, backups: { root: join(root, 'backups') } },
     webRoot,
   });
   await app.ready();
