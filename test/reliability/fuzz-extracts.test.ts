@@ -50,7 +50,7 @@ import { FULL, recordFigures, sized } from './mode.js';
 const SEED = Number(process.env.WANGJI_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ONLY = process.env.WANGJI_FUZZ_CASE === undefined ? null : Number(process.env.WANGJI_FUZZ_CASE);
 /** Mutated files per engine. */
-const CASES = Number(process.env.WANGJI_FUZZ_CASES ?? sized(200, 3000));
+const CASES = Number(process.env.WANGJI_FUZZ_CASES ?? sized(240, 3000));
 /** The bank the files come from: in full, one whose balances file has ≈ 100 k rows (≈ 48 per customer). */
 const CUSTOMERS = sized(200, 2200);
 const AS_OF = '2026-11-28';
