@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine, type TestDb } from '../../test/engines.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { EXTRACT_BY_NAME } from './contract.js';
@@ -43,12 +43,13 @@ function only(r: LoadReport) {
 }
 
 describeEachEngine('damaged files', (engine) => {
+  // One database for the file: each case loads payroll rows of its own, or puts back what it replaced.
   let db: TestDb;
-  beforeEach(async () => {
+  beforeAll(async () => {
     db = await engine.open();
     expect((await loadDrop(db, BASE, { today: TODAY })).status).toBe('APPLIED');
   });
-  afterEach(async () => db?.close());
+  afterAll(async () => db?.close());
   const load = (dir: string) => loadDrop(db, dir, { today: TODAY });
   const quarantine = (id: number) =>
     db.query<{ line: number; column_name: string | null; value: string | null; reason: string }>(
@@ -70,6 +71,8 @@ describeEachEngine('damaged files', (engine) => {
       [6, subtree],
       [7, subtree],
     ]);
+    // The base snapshot back, for the cases after this one.
+    expect((await load(drop('orgs.csv', readFileSync(join(BASE, 'orgs.csv'))))).status).toBe('APPLIED');
   });
 
   it('NUL bytes: the value or record is quarantined on both engines, shown as ␀', async () => {
