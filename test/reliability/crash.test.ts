@@ -229,7 +229,7 @@ function children(total: number): { warm(): void; next(): Child; close(): void }
 /** A progress line as a kill point: its counts and timings left out (they are matched as a prefix). */
 function killPoint(line: string): string {
   const l = line.replace(/\s*\([^()]*\)$/, '');
-  const m = /^(\[\d+\/\d+\] \S+|\s+[A-Za-z_ ]+): .*\d/.exec(l);
+  const m = /^(\[\d+\/\d+\] \S+|\s+[A-Za-z0-9_ ]+): .*\d/.exec(l);
   return m ? `${m[1]}:` : l;
 }
 
@@ -389,7 +389,7 @@ describe.concurrent('crash safety', () =>
     /** The twin after day1 (data) and after the run of D (published, whole database). */
     let twinLoaded: Promise<Sums>;
     let twinRun: Promise<{ published: Sums; whole: Sums }>;
-    /** The progress lines of the previous day's load and run (the named kill points); the twin's times. */
+    /** The progress lines of the twin's load and run (the named kill points) and their durations. */
     const loadLines: string[] = [];
     const runLines: string[] = [];
     let loadMs = 0;
@@ -410,23 +410,21 @@ describe.concurrent('crash safety', () =>
       kids.warm();
       db = await engine.open();
       target = db.target;
-      // The previous state: day0 loaded, D0 published. Its progress lines are the named kill points
-      // (the day's drop has the same files, the day's run the same models and steps).
-      const l = await timed(loadLines, (onProgress) => loadDrop(db, day0, { onProgress }));
-      expect(l.out.status).toBe('APPLIED');
-      const r = await timed(runLines, (onProgress) => runPipeline(db, { asOf: D0, config, onProgress }));
-      expect(r.out.status, r.out.message ?? '').toBe('PUBLISHED');
+      // The previous state: day0 loaded, D0 published.
+      expect((await loadDrop(db, day0)).status).toBe('APPLIED');
+      const r = await runPipeline(db, { asOf: D0, config });
+      expect(r.status, r.message ?? '').toBe('PUBLISHED');
       before = {
         published: await sums(db, PUBLISHED),
         data: await sums(db, DATA),
         tables: await allTables(db),
       };
       twin = await cloneDatabase(db, 'twin');
-      // The twin does uninterrupted what the killed processes are asked to do, meanwhile; its times
-      // are the range of the random delays.
+      // The twin does uninterrupted what the killed processes are asked to do, while the first kills
+      // are made; its progress lines are the named kill points, its times the range of the delays.
       const twinDb = open(twin.target);
       twinLoaded = twinDb.then(async (t) => {
-        const load = await timed([], (onProgress) => loadDrop(t, day1, { onProgress }));
+        const load = await timed(loadLines, (onProgress) => loadDrop(t, day1, { onProgress }));
         expect(load.out.status).toBe('APPLIED');
         loadMs = load.ms;
         return sums(t, DATA);
@@ -434,7 +432,7 @@ describe.concurrent('crash safety', () =>
       twinRun = twinLoaded.then(async () => {
         const t = await twinDb;
         try {
-          const run = await timed([], (onProgress) => runPipeline(t, { asOf: D, config, onProgress }));
+          const run = await timed(runLines, (onProgress) => runPipeline(t, { asOf: D, config, onProgress }));
           expect(run.out.status, run.out.message ?? '').toBe('PUBLISHED');
           runMs = run.ms;
           return { published: await sums(t, PUBLISHED), whole: await wholeDatabase(t) };
