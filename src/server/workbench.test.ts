@@ -283,43 +283,6 @@ describeEachEngine('the workbench read model', (engine) => {
     expect(await caught(am1, () => wb.dataChanged())).toBe(true);
   });
 
-  it('reads the entries past half their time to live again together, serving the old ones meanwhile', async () => {
-    const c = counting(db);
-    let clock = 0;
-    const wb = new Workbench(c.db, { ttlMs: 10_000, now: () => clock, refreshTogether: true });
-    const am1 = principal(USERS[0] as TestUser);
-    const am2 = principal(USERS[1] as TestUser);
-    const rm1 = principal(USERS[2] as TestUser);
-    await wb.view(am1, false);
-    const oneRead = c.queries();
-    clock = 1_000;
-    await wb.view(am2, false);
-    clock = 6_000;
-    await wb.view(rm1, false); // read at 6 s: under half its time to live at 10 s
-    clock = 10_000; // am1's entry expires: am2's (9 s old, asked for) is read again in the same batch
-    const before = c.queries();
-    const release = c.hold();
-    const renewing = wb.view(am1, false);
-    const old = await wb.view(am2, false); // served as it was while the batch is read
-    expect(old.own.builtAt).toBe(1_000);
-    release();
-    await renewing;
-    expect(c.queries() - before).toBe(oneRead); // one batch for both
-    clock = 10_500;
-    expect((await wb.view(am2, false)).own.builtAt).toBe(10_000);
-    expect((await wb.view(rm1, false)).own.builtAt).toBe(6_000);
-    expect(c.queries() - before).toBe(oneRead);
-    // Without the option each entry expires on its own.
-    const alone = new Workbench(c.db, { ttlMs: 10_000, now: () => clock });
-    clock = 0;
-    await alone.view(am1, false);
-    clock = 1_000;
-    await alone.view(am2, false);
-    clock = 10_000;
-    await alone.view(am1, false);
-    expect((await alone.view(am2, false)).own.builtAt).toBe(1_000);
-  });
-
   it('drops everything when a load or a run has finished, and sees another process’s write within the time to live', async () => {
     expect(await ids('am2')).toContain(3);
     // Another process closes task 3 (the CLI, or a second server on PostgreSQL).

@@ -10,10 +10,8 @@
 // tasks — REFUSED_ALL closes them —, the new holder, the new pool), and a finished load or pipeline
 // run drops all (dataChanged). A read in flight during a change is dropped when it arrives only if
 // the change concerns what it holds (an outcome is written into it instead). What another process writes (the CLI or a second server on
-// PostgreSQL) shows within `ttlMs`; on DuckDB an entry that expires takes along every entry asked for
-// lately that is past half its time to live, read again in one batch while the old ones are served
-// (refreshTogether). Entries are built lazily, once for concurrent requests, and at most
-// `maxEntries` are kept (the oldest go first).
+// PostgreSQL) shows within `ttlMs`. Entries are built lazily, once for concurrent requests, and at
+// most `maxEntries` are kept (the oldest go first).
 
 import type { Db } from '../db/types.js';
 import { latestConsentSql } from '../leads/contactPolicy.js';
@@ -134,10 +132,6 @@ export class Workbench {
   private readonly entries = new Map<Key, Promise<WorkbenchEntry>>();
   /** What each read has given, once it has arrived (entries still being read are not in it). */
   private readonly arrived = new WeakMap<Promise<WorkbenchEntry>, WorkbenchEntry>();
-  /** When each entry was last asked for. */
-  private readonly askedAt = new WeakMap<WorkbenchEntry, number>();
-  /** Entries being read again while the old one is still served (refreshOthers). */
-  private readonly refreshing = new Set<Key>();
   private generation = 0;
   /** The changes since the oldest read in flight began, and the generations those reads began at. */
   private changes: { generation: number; concerns: Concerns; patch?: (e: WorkbenchEntry) => void }[] = [];
@@ -146,17 +140,7 @@ export class Workbench {
 
   constructor(
     private readonly db: Db,
-    private readonly o: {
-      ttlMs: number;
-      maxEntries?: number;
-      now?: () => number;
-      /**
-       * When an entry expires, read again with it every entry asked for lately that is past half its
-       * time to live (DuckDB: each read scans the large tables whatever it selects, so 200 staff
-       * members' entries expiring one by one cost 200 sets of scans a minute — together, one).
-       */
-      refreshTogether?: boolean;
-    } = { ttlMs: 5_000 },
+    private readonly o: { ttlMs: number; maxEntries?: number; now?: () => number } = { ttlMs: 5_000 },
   ) {}
 
   /** Whether a principal's task reads are served from here (OWN scope, bound to a staff member). */
@@ -184,18 +168,12 @@ export class Workbench {
     const kept = this.entries.get(key);
     if (kept) {
       const e = await kept.catch(() => null);
-      if (e && this.now() - e.builtAt < this.o.ttlMs) {
-        this.askedAt.set(e, this.now());
-        return e;
-      }
-      if (this.entries.get(key) === kept) {
-        this.entries.delete(key);
-        if (e && this.o.refreshTogether) this.refreshOthers();
-      }
+      if (e && this.now() - e.builtAt < this.o.ttlMs) return e;
+      if (this.entries.get(key) === kept) this.entries.delete(key);
     }
     const current = this.entries.get(key);
     if (current) return current;
-    const built = this.start(key, null);
+    const built = this.start(key);
     const max = this.o.maxEntries ?? 10_000;
     while (this.entries.size > max) {
       const oldest = this.entries.keys().next().value;
@@ -205,22 +183,16 @@ export class Workbench {
     return built;
   }
 
-  /**
-   * Read an entry: kept at once (then served to everyone asking), or — refreshing one still served —
-   * put in its place when it arrives, unless the old one was dropped meanwhile.
-   */
-  private start(key: Key, replacing: Promise<WorkbenchEntry> | null): Promise<WorkbenchEntry> {
+  /** Read an entry, kept at once (every request asking for it meanwhile waits for this read). */
+  private start(key: Key): Promise<WorkbenchEntry> {
     const generation = this.generation;
     this.reading.push(generation);
-    if (replacing) this.refreshing.add(key);
     const built = this.read(key);
-    if (!replacing) this.entries.set(key, built);
+    this.entries.set(key, built);
     built
       .then(
         (e) => {
           this.arrived.set(built, e);
-          const old = replacing ? this.arrived.get(replacing) : undefined;
-          this.askedAt.set(e, old ? (this.askedAt.get(old) ?? 0) : this.now());
           // Changed while it was being read: dropped if the change concerns what it holds. (Every
           // change used to drop every read in flight: under a stream of outcomes no read was ever kept.)
           // An outcome is written into it instead (idempotent, like on a kept entry).
@@ -230,35 +202,18 @@ export class Workbench {
               if (c.patch) c.patch(e);
               else missed = true;
             }
-          if (replacing) {
-            if (!missed && this.entries.get(key) === replacing) this.entries.set(key, built);
-          } else if (missed && this.entries.get(key) === built) this.entries.delete(key);
+          if (missed && this.entries.get(key) === built) this.entries.delete(key);
         },
         () => {
           if (this.entries.get(key) === built) this.entries.delete(key);
         },
       )
       .finally(() => {
-        if (replacing) this.refreshing.delete(key);
         this.reading.splice(this.reading.indexOf(generation), 1);
         const oldest = Math.min(...this.reading);
         this.changes = this.changes.filter((c) => c.generation > oldest);
       });
     return built;
-  }
-
-  /**
-   * Read again, in the batch being gathered, the entries asked for within ttlMs and past half of it;
-   * each is served as it is until its new read arrives.
-   */
-  private refreshOthers(): void {
-    const now = this.now();
-    for (const [key, pending] of this.entries) {
-      const e = this.arrived.get(pending);
-      if (!e || this.refreshing.has(key) || now - e.builtAt < this.o.ttlMs / 2) continue;
-      if (now - (this.askedAt.get(e) ?? 0) >= this.o.ttlMs) continue; // nobody asks for it: left to expire
-      this.start(key, pending).catch(() => undefined); // a failed read: the old one expires as before
-    }
   }
 
   /** Join the batch being gathered (read on the next turn of the event loop), or start one. */

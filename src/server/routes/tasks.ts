@@ -183,10 +183,7 @@ export function taskRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   // Account managers' and corporate RMs' task reads come from memory (src/server/workbench.ts). On
   // DuckDB this server is the only writer of the file; on PostgreSQL other processes may write too.
-  const workbench = new Workbench(
-    db,
-    db.kind === 'duckdb' ? { ttlMs: 60_000, refreshTogether: true } : { ttlMs: 5_000 },
-  );
+  const workbench = new Workbench(db, { ttlMs: db.kind === 'duckdb' ? 60_000 : 5_000 });
   onDataChanged(app, () => workbench.dataChanged());
   // A kept row's view is written once per language (the reason and talking points from the facts):
   // formatting 150 rows on every request cost more than everything else the list does.
