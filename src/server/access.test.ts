@@ -301,6 +301,12 @@ const PROBES: Record<string, Probe> = {
   // Operations: HQ-wide; a malformed body shows the permission passed without starting a job.
   'POST /api/ops/loads': { kind: null, request: () => ({ url: '/api/ops/loads', body: {} }), alsoOk: [400] },
   'POST /api/ops/runs': { kind: null, request: () => ({ url: '/api/ops/runs', body: {} }), alsoOk: [400] },
+  // An unknown field: refused by validation after the permission check, so no backup is written.
+  'POST /api/ops/backup': {
+    kind: null,
+    request: () => ({ url: '/api/ops/backup', body: { nope: 1 } }),
+    alsoOk: [400],
+  },
   'GET /api/ops/jobs': { kind: null, request: () => ({ url: '/api/ops/jobs' }) },
   'GET /api/ops/jobs/:id': { kind: null, request: () => ({ url: `/api/ops/jobs/${NO_JOB}` }), alsoOk: [404] },
   'GET /api/ops/jobs/:id/events': {
