@@ -11,7 +11,7 @@
 // screenshot of a spinner or an error is worse than none. Console errors a step did not cause on
 // purpose fail it too.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,14 +19,20 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import {
+  AS_OF,
+  CHROMIUM,
+  ConsoleWatch,
+  cli,
+  runCli,
+  type SignIn,
+  TABLET,
+  VIEWPORT,
+} from '../web/e2e/shared.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** The data date of the demo bank (the e2e tests' date: a day of the year-end phase). */
-const AS_OF = '2026-12-15';
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1366, height: 768 } };
+const DESKTOP: BrowserContextOptions = { viewport: VIEWPORT };
 /** The folder of the re-delivered file the 运营 page loads (inside the drops root). */
 const DROP = '2026-12-15-customers-redelivery';
-const TABLET: BrowserContextOptions = { viewport: { width: 1024, height: 768 }, hasTouch: true };
 
 const { values: args } = parseArgs({
   options: {
@@ -39,53 +45,17 @@ const WEB_ROOT = resolve(args['web-root'] ?? join(PACKAGE_ROOT, 'dist', 'web'));
 const OUT = resolve(args.out ?? join(PACKAGE_ROOT, 'docs', 'screenshots', 'guide'));
 const ONLY = args.only ? new Set(args.only.split(',')) : null;
 
-interface SignIn {
-  username: string;
-  password: string | null;
-  role: string;
-  orgId: string;
-  staffId: string | null;
-}
-
-function cli(a: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'test', 'run-cli.ts'), ...a], {
-    cwd: PACKAGE_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-async function runCli(a: string[]): Promise<string> {
-  const child = cli(a);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code !== 0) throw new Error(`wangji ${a.join(' ')} exited ${code}: ${err}`);
-  return out;
-}
-
 /** A page whose console errors are collected; `expected` takes one a step caused on purpose. */
-class Shooter {
-  readonly errors: string[] = [];
+class Shooter extends ConsoleWatch {
   constructor(
-    readonly page: Page,
+    page: Page,
     private readonly saved: string[],
   ) {
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(m.text());
-    });
-    page.on('pageerror', (e) => this.errors.push(`page error: ${e.message}`));
+    super(page);
   }
   expected(pattern: RegExp): void {
-    const i = this.errors.findIndex((e) => pattern.test(e));
-    if (i < 0)
+    if (!this.take(pattern))
       throw new Error(`expected a console error like ${pattern}; got ${JSON.stringify(this.errors)}`);
-    this.errors.splice(i, 1);
   }
   async shot(name: string): Promise<void> {
     if (this.errors.length) throw new Error(`console errors before ${name}: ${JSON.stringify(this.errors)}`);

@@ -8,7 +8,6 @@
 // The web app served is dist/web, or the folder in WANGJI_E2E_WEB_ROOT (a build of one's own, e.g.
 // `npx vite build web --outDir /tmp/my-web`, so that two people building at once do not collide).
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -22,23 +21,17 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { AS_OF, CHROMIUM, ConsoleWatch, cli, runCli, type SignIn, VIEWPORT } from './shared.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { AS_OF, CHROMIUM, runCli, type SignIn, TABLET, VIEWPORT } from './shared.js';
+
 export const skipReason = existsSync(CHROMIUM)
   ? null
   : `no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium fonts-wqy-microhei)`;
 export const SHOTS = join(PACKAGE_ROOT, 'docs', 'screenshots', 'latest');
-export const AS_OF = '2026-12-15';
-export const VIEWPORT = { width: 1366, height: 768 };
-/** The lobby tablet (UI.md): 1024×768, touch. */
-export const TABLET: BrowserContextOptions = {
-  viewport: { width: 1024, height: 768 },
-  hasTouch: true,
-  isMobile: false,
-};
 const WEB_ROOT = resolve(process.env.WANGJI_E2E_WEB_ROOT ?? join(PACKAGE_ROOT, 'dist', 'web'));
 
 /** `describe`, or a skipped describe whose title says why (never a silent skip). */
@@ -47,53 +40,14 @@ export function e2eDescribe(title: string, body: () => void): void {
   else describe(title, body);
 }
 
-export interface SignIn {
-  username: string;
-  password: string | null;
-  role: string;
-  orgId: string;
-  staffId: string | null;
-}
-
-function cli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'test', 'run-cli.ts'), ...args], {
-    cwd: PACKAGE_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-export async function runCli(args: string[]): Promise<string> {
-  const child = cli(args);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`wangji ${args.join(' ')} exited ${code}: ${err}`);
-  return out;
-}
-
 /** A page whose console errors are collected; a step that expects one takes it with `expected`. */
-export class Watched {
-  readonly errors: string[] = [];
-  constructor(readonly page: Page) {
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(m.text());
-    });
-    page.on('pageerror', (e) => this.errors.push(`page error: ${e.message}`));
-  }
+export class Watched extends ConsoleWatch {
   /** Take the console errors a step caused on purpose (a refused request logs its status). */
   expected(pattern: RegExp): void {
-    const i = this.errors.findIndex((e) => pattern.test(e));
     expect(
-      i,
+      this.take(pattern),
       `expected a console error like ${pattern}; got ${JSON.stringify(this.errors)}`,
-    ).toBeGreaterThanOrEqual(0);
-    this.errors.splice(i, 1);
+    ).toBe(true);
   }
   async shot(name: string): Promise<void> {
     await this.page.screenshot({ path: join(SHOTS, `${name}.png`) });
