@@ -1,4 +1,5 @@
-// What both engines' backup code shares: the refusals of a restore and the emptiness of a target.
+// What both engines' backup code shares: the refusals of a restore, the emptiness of a target, and
+// the Db interface over the one connection a snapshot or a restore holds.
 
 import { quoteIdent } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
@@ -23,4 +24,27 @@ export function notEmpty(location: string, tables: string[]): RestoreRefused {
   return new RestoreRefused(
     `the database ${location} is not empty (${shown} hold rows): restoring would replace it — give --force to do so`,
   );
+}
+
+/**
+ * The Db interface over one connection already inside its transaction (a snapshot's, a restore's):
+ * a transaction asked of it runs in that one (migrations, checksums); the loader's pieces are not
+ * there, and closing is the owner's business.
+ */
+export function sessionDb(
+  base: Pick<Db, 'kind' | 'dialect' | 'location' | 'query' | 'execute' | 'exec'>,
+): Db {
+  const unavailable = (what: string) => () => {
+    throw new Error(`${what} is not available inside a backup or restore`);
+  };
+  const db: Db = {
+    ...base,
+    stream: unavailable('stream') as Db['stream'],
+    bulkLoad: unavailable('bulkLoad'),
+    stageFile: unavailable('stageFile'),
+    dropStaged: unavailable('dropStaged'),
+    transaction: (fn) => fn(db),
+    close: async () => undefined,
+  };
+  return db;
 }

@@ -15,7 +15,7 @@ import { duckDbDialect, quoteIdent, quoteString } from '../db/dialect.js';
 import { DuckDbDb } from '../db/duckdb/DuckDbDb.js';
 import { type DbTarget, openDb } from '../db/open.js';
 import type { Db, Row, SqlValue } from '../db/types.js';
-import { notEmpty, RestoreRefused, tablesWithRows } from './common.js';
+import { notEmpty, RestoreRefused, sessionDb, tablesWithRows } from './common.js';
 import type { BackupEngine, RestoreSession, Snapshot } from './engine.js';
 import { type ColumnDef, type SequenceDef, STAGING_TABLE, type TableDef } from './manifest.js';
 
@@ -47,10 +47,7 @@ async function columnsOf(db: Db, table: string | null): Promise<Map<string, Colu
 
 /** The Db interface over a connection of the snapshot's own (what the checksums and the dumps need). */
 function connectionDb(conn: DuckDBConnection, location: string): Db {
-  const unavailable = (what: string) => () => {
-    throw new Error(`${what} is not available inside a backup`);
-  };
-  const db: Db = {
+  return sessionDb({
     kind: 'duckdb',
     dialect: duckDbDialect,
     location,
@@ -63,14 +60,7 @@ function connectionDb(conn: DuckDBConnection, location: string): Db {
     async exec(sql: string) {
       await conn.run(sql);
     },
-    stream: unavailable('stream') as Db['stream'],
-    bulkLoad: unavailable('bulkLoad'),
-    stageFile: unavailable('stageFile'),
-    dropStaged: unavailable('dropStaged'),
-    transaction: (fn) => fn(db),
-    close: async () => undefined,
-  };
-  return db;
+  });
 }
 
 function snapshotOf(tx: Db): Snapshot {

@@ -17,7 +17,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { allTables } from '../db/checksum.js';
 import { postgresDialect, quoteIdent } from '../db/dialect.js';
 import type { Db, Row, SqlValue } from '../db/types.js';
-import { notEmpty, RestoreRefused, tablesWithRows } from './common.js';
+import { notEmpty, RestoreRefused, sessionDb, tablesWithRows } from './common.js';
 import type { BackupEngine, RestoreSession, Snapshot } from './engine.js';
 import { type ColumnDef, STAGING_TABLE, type TableDef } from './manifest.js';
 
@@ -56,10 +56,7 @@ export function redactUrl(url: string): string {
  * a transaction asked of it runs in that one (migrations, checksums).
  */
 function clientDb(client: pg.Client, location: string): Db {
-  const unavailable = (what: string) => () => {
-    throw new Error(`${what} is not available inside a backup or restore`);
-  };
-  const db: Db = {
+  return sessionDb({
     kind: 'postgres',
     dialect: postgresDialect,
     location,
@@ -72,14 +69,7 @@ function clientDb(client: pg.Client, location: string): Db {
     async exec(sql: string) {
       await client.query(sql);
     },
-    stream: unavailable('stream') as Db['stream'],
-    bulkLoad: unavailable('bulkLoad'),
-    stageFile: unavailable('stageFile'),
-    dropStaged: unavailable('dropStaged'),
-    transaction: (fn) => fn(db),
-    close: async () => undefined,
-  };
-  return db;
+  });
 }
 
 const RELATIONS = `SELECT c.relname AS name, CAST(c.oid AS text) AS oid FROM pg_class c
