@@ -252,16 +252,43 @@ function pickPoints(rng: Rng, points: readonly string[], n: number): string[] {
 }
 
 /** Named kills first, then random delays (ms after the first progress line, up to 1.2 × the twin's time). */
+type Kill = { point: string } | { delayMs: number };
+
 function killPlan(
   rng: Rng,
   points: readonly string[],
   n: { named: number; random: number },
   ms: number,
-): ({ point: string } | { delayMs: number })[] {
+): Kill[] {
   return [
     ...pickPoints(rng, points, n.named).map((point) => ({ point })),
     ...Array.from({ length: n.random }, () => ({ delayMs: rng.int(0, Math.ceil(ms * 1.2)) })),
   ];
+}
+
+/**
+ * Run a CLI command in the next child and kill it as the plan says: at its named progress line, or
+ * after a delay from its first file. A named point must have been printed; a command that ended
+ * before its kill landed must have succeeded. Returns how it ended and the kill's label.
+ */
+async function killCli(child: Child, cli: string[], k: Kill): Promise<{ end: ChildEnd; at: string }> {
+  const end = await child.go(
+    { cli },
+    {
+      stream: 'stderr',
+      ...('point' in k
+        ? { match: (l: string) => l.startsWith(k.point) }
+        : { match: (l: string) => /^\[1\//.test(l), delayMs: k.delayMs }),
+    },
+  );
+  const at = 'point' in k ? `at "${k.point}"` : `${k.delayMs} ms in`;
+  if ('point' in k)
+    expect(
+      end.stderr.some((l) => l.startsWith(k.point)),
+      `${at}: never printed`,
+    ).toBe(true);
+  if (!end.killed) expect(end.code, `${at}: ${end.stderr.join('\n')}`).toBe(0);
+  return { end, at };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -464,26 +491,9 @@ describe.concurrent('crash safety', () =>
           let loaded = false;
           let applied = 1; // day0's load
           for (const k of plan) {
-            const end = await kids.next().go(
-              { cli: ['load', day1, '--db', target.location] },
-              {
-                stream: 'stderr',
-                ...('point' in k
-                  ? { match: (l: string) => l.startsWith(k.point) }
-                  : { match: (l: string) => /^\[1\//.test(l), delayMs: k.delayMs }),
-              },
-            );
-            const at = 'point' in k ? `at "${k.point}"` : `${k.delayMs} ms in`;
-            if ('point' in k)
-              expect(
-                end.stderr.some((l) => l.startsWith(k.point)),
-                `${at}: never printed`,
-              ).toBe(true);
-            if (!end.killed) {
-              // The load ended before the kill landed: then it must have applied the drop.
-              expect(end.code, `${at}: ${end.stderr.join('\n')}`).toBe(0);
-              completed++;
-            }
+            const { end, at } = await killCli(kids.next(), ['load', day1, '--db', target.location], k);
+            // The load ended before the kill landed: then it applied the drop (killCli checked it succeeded).
+            if (!end.killed) completed++;
             if (target.kind === 'duckdb' && existsSync(`${target.location}.wal`)) wal++;
             await withDb(target, async (after) => {
               expect(differing(await sums(after, PUBLISHED), before.published), at).toEqual([]);
@@ -553,25 +563,8 @@ describe.concurrent('crash safety', () =>
           let leftStaging = 0;
           let wal = 0;
           for (const k of plan) {
-            const end = await kids.next().go(
-              { cli: ['run', '--as-of', D, '--db', target.location] },
-              {
-                stream: 'stderr',
-                ...('point' in k
-                  ? { match: (l: string) => l.startsWith(k.point) }
-                  : { match: (l: string) => /^\[1\//.test(l), delayMs: k.delayMs }),
-              },
-            );
-            const at = 'point' in k ? `at "${k.point}"` : `${k.delayMs} ms in`;
-            if ('point' in k)
-              expect(
-                end.stderr.some((l) => l.startsWith(k.point)),
-                `${at}: never printed`,
-              ).toBe(true);
-            if (!end.killed) {
-              expect(end.code, `${at}: ${end.stderr.join('\n')}`).toBe(0);
-              completed++;
-            }
+            const { end, at } = await killCli(kids.next(), ['run', '--as-of', D, '--db', target.location], k);
+            if (!end.killed) completed++;
             if (target.kind === 'duckdb' && existsSync(`${target.location}.wal`)) wal++;
             await withDb(target, async (after) => {
               const [last] = await after.query<{ status: string }>(
