@@ -55,17 +55,24 @@ export async function tableColumns(db: Db, table: string, ignore: readonly strin
   return rows.map((r) => r.column_name).filter((c) => !ignore.includes(c));
 }
 
+/**
+ * The select list of a table's checksum over the given columns: `n` (rows) and `digest` — for callers
+ * that check many tables in one statement (`SELECT 'x' AS t, <this> FROM x UNION ALL …`).
+ */
+export function checksumColumns(db: Db, columns: readonly string[]): string {
+  const values = columns.map((c) => `coalesce(CAST("${c}" AS VARCHAR), '\\N')`);
+  const hash = db.dialect.rowHash(values.length ? values : ["''"]);
+  return `count(*) AS n, CAST(coalesce(sum(CAST(${hash} AS DECIMAL(38,0))), 0) AS VARCHAR) AS digest`;
+}
+
 export async function tableChecksum(
   db: Db,
   table: string,
   options: ChecksumOptions = {},
 ): Promise<TableChecksum> {
   const columns = await tableColumns(db, table, options.ignore ?? CLOCK_COLUMNS);
-  const values = columns.map((c) => `coalesce(CAST("${c}" AS VARCHAR), '\\N')`);
-  const hash = db.dialect.rowHash(values.length ? values : ["''"]);
   const [row] = await db.query<{ n: number | string; digest: string | number | null }>(
-    `SELECT count(*) AS n, CAST(coalesce(sum(CAST(${hash} AS DECIMAL(38,0))), 0) AS VARCHAR) AS digest
-       FROM "${table}"`,
+    `SELECT ${checksumColumns(db, columns)} FROM "${table}"`,
   );
   return { table, rows: Number(row?.n ?? 0), digest: String(row?.digest ?? '0') };
 }

@@ -44,7 +44,7 @@ import { z } from 'zod';
 import { verifyAudit, withAudit } from '../../src/audit/log.js';
 import { callbackLineSchema } from '../../src/channels/callbacks.js';
 import { loadSeasonConfig } from '../../src/config/season.js';
-import { allTables } from '../../src/db/checksum.js';
+import { allTables, checksumColumns, tableColumns } from '../../src/db/checksum.js';
 import { openDb } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
 import { tuitionActivity } from '../../src/leads/counterPrompt.js';
@@ -447,18 +447,9 @@ async function startHarness(engine: Engine): Promise<Harness> {
 /** The row count and row-hash sum of each table given, and the audit entries by action, in one statement. */
 async function fingerprintQuery(db: Db, tables: readonly string[]): Promise<string> {
   const parts: string[] = [];
-  for (const t of tables) {
-    const cols = await db.query<{ column_name: string }>(
-      `SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = $2 ORDER BY ordinal_position`,
-      [t, db.dialect.defaultSchema],
-    );
-    const values = cols.map((c) => `coalesce(CAST("${c.column_name}" AS VARCHAR), '\\N')`);
-    const hash = db.dialect.rowHash(values.length ? values : ["''"]);
-    parts.push(
-      `SELECT '${t}' AS t, count(*) AS n, CAST(coalesce(sum(CAST(${hash} AS DECIMAL(38,0))), 0) AS VARCHAR) AS d FROM "${t}"`,
-    );
-  }
-  parts.push(`SELECT 'audit:' || action AS t, count(*) AS n, '' AS d FROM audit_log GROUP BY action`);
+  for (const t of tables)
+    parts.push(`SELECT '${t}' AS t, ${checksumColumns(db, await tableColumns(db, t))} FROM "${t}"`);
+  parts.push(`SELECT 'audit:' || action AS t, count(*) AS n, '' AS digest FROM audit_log GROUP BY action`);
   return parts.join(' UNION ALL ');
 }
 
@@ -468,12 +459,12 @@ interface Fingerprint {
 }
 
 async function fingerprintOf(db: Db, sql: string): Promise<Fingerprint> {
-  const rows = await db.query<{ t: string; n: number | string; d: string }>(sql);
+  const rows = await db.query<{ t: string; n: number | string; digest: string }>(sql);
   const tables = new Map<string, string>();
   const audits = new Map<string, number>();
   for (const r of rows) {
     if (r.t.startsWith('audit:')) audits.set(r.t.slice(6), Number(r.n));
-    else tables.set(r.t, `${r.n}/${r.d}`);
+    else tables.set(r.t, `${r.n}/${r.digest}`);
   }
   return { tables, audits };
 }
