@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { analyze } from '../db/analyze.js';
 import { quoteIdent } from '../db/dialect.js';
 import { DbFault, duringFault } from '../db/faults.js';
 import type { Db, SqlValue } from '../db/types.js';
@@ -348,6 +349,7 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
     // Only what differs is written: a re-delivered or unchanged snapshot touches no row.
     await db.exec(`DROP TABLE IF EXISTS ${t('good')}`);
     await db.exec(`CREATE TEMP TABLE ${t('good')} AS ${accepted}`);
+    await analyze(db, `${stg}__good`);
     const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${t('good')}`)) as [
       { n: number },
     ];
@@ -381,6 +383,9 @@ async function loadFile(db: Db, f: DropFile, ctx: FileContext): Promise<FileRepo
         WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${keyEq('t', 'g')})`,
     );
   }
+
+  // The models read this table next: their plans need its new size and values (PostgreSQL).
+  if (inserted + updated + removed > 0) await analyze(db, e.name);
 
   // 8. Soft references: kept, and counted when unknown.
   const warnings: Record<string, number> = {};

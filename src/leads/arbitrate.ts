@@ -8,10 +8,11 @@
 // needs a risk level Cm with m ≥ n, aged ≥ «65» only R1–R2; no risk level, only unrated products.
 
 import type { SeasonConfig } from '../config/season.js';
+import { analyze } from '../db/analyze.js';
 import type { Db } from '../db/types.js';
 import { CONSENT_ORDER } from './contactPolicy.js';
 import { type PropensityModel, propensitySql } from './propensity.js';
-import { analyze, weightFactSql } from './tables.js';
+import { weightFactSql } from './tables.js';
 
 export interface ArbitrationInput {
   asOf: string;

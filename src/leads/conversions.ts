@@ -6,9 +6,9 @@
 // who later appears with the same id_no or phone.
 
 import type { Activity, SeasonConfig } from '../config/season.js';
+import { analyze } from '../db/analyze.js';
 import { quoteString } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
-import { analyze } from './tables.js';
 
 const DEPOSIT_TYPES = "('DEBIT_CARD', 'SAVINGS', 'TIME_DEPOSIT')";
 

@@ -6,6 +6,7 @@
 // last one that advanced the leads leaves them alone.
 
 import type { Phase, SeasonConfig } from '../config/season.js';
+import { analyze } from '../db/analyze.js';
 import type { Db } from '../db/types.js';
 import { bankDayEnd, utcTimestamp } from '../domain/bankTime.js';
 import { arbitrate } from './arbitrate.js';
@@ -13,7 +14,7 @@ import { observeConversions } from './conversions.js';
 import { grantIncentives, publishBudgets } from './incentives.js';
 import { propensityModels } from './propensity.js';
 import { routeTasks } from './route.js';
-import { analyze, configTables } from './tables.js';
+import { configTables } from './tables.js';
 import { publishUplift } from './uplift.js';
 
 export interface LifecycleInput {

@@ -12,9 +12,9 @@
 // the reason.
 
 import type { SeasonConfig } from '../config/season.js';
+import { analyze } from '../db/analyze.js';
 import { quoteString } from '../db/dialect.js';
 import type { Db } from '../db/types.js';
-import { analyze } from './tables.js';
 
 export interface RoutingInput {
   asOf: string;

@@ -138,11 +138,3 @@ export function weightFactSql(db: Db, activities: Activity[], facts: string, act
     );
   return cases.length ? `(CASE ${activityId} ${cases.join(' ')} END)` : 'CAST(NULL AS VARCHAR)';
 }
-
-/** Gather planner statistics for tables just filled (PostgreSQL; nothing on DuckDB). */
-export async function analyze(db: Db, ...tables: string[]): Promise<void> {
-  for (const t of tables) {
-    const sql = db.dialect.analyze(t);
-    if (sql) await db.exec(sql);
-  }
-}

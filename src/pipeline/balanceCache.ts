@@ -6,6 +6,7 @@
 // is dropped and recomputed. `wangji run --full` empties the cache first; it must publish the same
 // tables (tested).
 
+import { analyze } from '../db/analyze.js';
 import type { Db } from '../db/types.js';
 import { monthStart } from '../domain/dates.js';
 import { dateLiteral } from '../extracts/checks.js';
@@ -189,4 +190,5 @@ async function computePeriods(db: Db, periods: Period[]): Promise<void> {
       FROM spans s JOIN periods p ON s.from_day < p.period_end AND s.next_day > p.period_start
      GROUP BY s.account_id, p.period_start, p.period_end) computed`);
   await db.exec(`INSERT INTO balance_cached (period_start, period_end) VALUES ${values}`);
+  await analyze(db, 'balance_periods'); // the balance models join it next
 }

@@ -5,6 +5,7 @@
 
 import { hostname } from 'node:os';
 import type { SeasonConfig } from '../config/season.js';
+import { analyze } from '../db/analyze.js';
 import { quoteIdent } from '../db/dialect.js';
 import { DbFault, duringFault } from '../db/faults.js';
 import type { Db } from '../db/types.js';
@@ -133,6 +134,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
         if (m.sql)
           await db.exec(`CREATE TABLE ${quoteIdent(target)} AS ${renderSql(m.sql, ctx, db.dialect.ratio)}`);
         else if (m.build) await m.build(db, ctx, target);
+        await analyze(db, target); // the next models join it: PostgreSQL plans need its statistics
         return [await checkModel(db, m, target, ctx), await modelWarnings(db, m, ctx)] as const;
       };
       // A full disk or a lost connection is said in words, with the model it stopped.
@@ -165,6 +167,7 @@ export async function runPipeline(db: Db, o: RunOptions): Promise<RunReport> {
           await tx.exec(`CREATE TABLE IF NOT EXISTS ${table} AS SELECT * FROM ${from} WHERE 1 = 0`);
           await tx.execute(`DELETE FROM ${table} WHERE as_of = CAST($1 AS DATE)`, [o.asOf]);
           await tx.exec(`INSERT INTO ${table} SELECT * FROM ${from}`);
+          await analyze(tx, m.name);
         } else {
           // The staging table becomes the published one (a rename, not a copy of its rows).
           await tx.exec(`DROP TABLE IF EXISTS ${table}`);
