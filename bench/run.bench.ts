@@ -5,6 +5,11 @@
 // hand-written DuckDB script computing the same tables from the raw extract tables, from scratch.
 // Each step runs in its own process (wall time, peak RSS).
 //   npx tsx bench/run.bench.ts [--customers 100000] [--engines duckdb,postgres] [--lean-disk]
+//                              [--phase all|setup|measure]
+// --phase setup brings the databases to D − 1 and keeps them (bench/out/run-<customers>.duckdb, the
+// PostgreSQL database wangji_bench_run_<customers>); --phase measure then measures on them. The set-up
+// is long at 5 M and not measured, so it can run while the machine is busy with other work, and the
+// measured steps later on a quiet machine.
 // Writes bench/out/run-<customers>.json and prints a Markdown table for docs/performance.md.
 
 import { spawnSync } from 'node:child_process';
@@ -37,8 +42,11 @@ const { values } = parseArgs({
     // database and the baseline's copy on the 67 GB this machine has free: once the drops are split,
     // keep only what the bench still reads (manifest.json, staff.csv).
     'lean-disk': { type: 'boolean', default: false },
+    phase: { type: 'string', default: 'all' },
   },
 });
+const phase = String(values.phase);
+if (!['all', 'setup', 'measure'].includes(phase)) throw new Error(`--phase all|setup|measure, not ${phase}`);
 const customers = Number(values.customers);
 const D = String(values['as-of']);
 const root = resolve(import.meta.dirname, '..');
@@ -71,9 +79,7 @@ interface EngineResult {
 const results: EngineResult[] = [];
 const engines = String(values.engines).split(',');
 
-function daily(engine: string, db: string): EngineResult {
-  const steps: Step[] = [];
-  const cfg = ['--config', seasonFile];
+function setup(engine: string, db: string): void {
   measure(`${engine}: load D − 1 (setup)`, [node, wangji, 'load', day0, '--db', db, '--json']);
   measure(`${engine}: run D − 1 (setup)`, [
     node,
@@ -84,8 +90,14 @@ function daily(engine: string, db: string): EngineResult {
     '--db',
     db,
     '--json',
-    ...cfg,
+    '--config',
+    seasonFile,
   ]);
+}
+
+function daily(engine: string, db: string): EngineResult {
+  const steps: Step[] = [];
+  const cfg = ['--config', seasonFile];
   steps.push(measure(`${engine}: load D's drop`, [node, wangji, 'load', day1, '--db', db, '--json']));
   const run = measure(`${engine}: run --as-of D`, [
     node,
@@ -125,8 +137,14 @@ let baseline: Step | null = null;
 let mismatches: Record<string, number> = {};
 if (engines.includes('duckdb')) {
   const db = join(out, `run-${customers}.duckdb`);
-  rmSync(db, { force: true });
-  rmSync(`${db}.wal`, { force: true });
+  if (phase !== 'measure') {
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+    setup('DuckDB', db);
+  } else if (!existsSync(db)) throw new Error(`${db} is not there: run --phase setup first`);
+}
+if (engines.includes('duckdb') && phase !== 'setup') {
+  const db = join(out, `run-${customers}.duckdb`);
   const r = daily('DuckDB', db);
   results.push(r);
   // The baseline works on a copy of the loaded database, so that it reads exactly the same raw tables.
@@ -148,7 +166,7 @@ if (engines.includes('duckdb')) {
 }
 if (engines.includes('postgres')) {
   const admin = new URL(String(values.pg));
-  const name = `wangji_bench_run_${process.pid}`;
+  const name = `wangji_bench_run_${customers}`;
   const psql = (sql: string) =>
     spawnSync('psql', [
       '-h',
@@ -160,14 +178,35 @@ if (engines.includes('postgres')) {
       '-qc',
       sql,
     ]);
-  psql(`CREATE DATABASE ${name}`);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  try {
-    results.push(daily('PostgreSQL', url.toString()));
-  } finally {
+  if (phase !== 'measure') {
     psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    psql(`CREATE DATABASE ${name}`);
   }
+  // Kept after the set-up for the measured phase; dropped once measured, or when the set-up failed.
+  const drop = () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  if (phase !== 'measure') {
+    try {
+      setup('PostgreSQL', url.toString());
+    } catch (e) {
+      drop();
+      throw e;
+    }
+  }
+  if (phase !== 'setup') {
+    try {
+      results.push(daily('PostgreSQL', url.toString()));
+    } finally {
+      drop();
+    }
+  }
+}
+if (phase === 'setup') {
+  console.log(
+    `set up at D − 1: measure with --phase measure --customers ${customers} --engines ${engines.join(',')}`,
+  );
+  process.exit(0);
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

@@ -90,6 +90,8 @@ export const errorResponses = {
   409: errorBody,
   429: errorBody,
   500: errorBody,
+  // DB_UNAVAILABLE: the database's disk is full or its connection was lost (src/db/faults.ts).
+  503: errorBody,
 } as const;
 
 type ErrorPayload = z.infer<typeof errorBody>;

@@ -45,7 +45,7 @@ export function channelRoutes(
         body: z.object({
           lines: z.array(z.record(z.string(), z.unknown())).max(50_000),
         }),
-        response: { 200: report, 503: errorResponses[500], ...errorResponses },
+        response: { 200: report, ...errorResponses },
       },
     },
     async (request) => {

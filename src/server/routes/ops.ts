@@ -37,7 +37,7 @@ import { STAGES } from '../../pipeline/models.js';
 import type { RunReport } from '../../pipeline/runner.js';
 import type { RouteDeps } from '../app.js';
 import { dataChanged } from '../changes.js';
-import { BadRequest, errorBody, errorResponses, HttpError, NotFound, Refused } from '../errors.js';
+import { BadRequest, errorResponses, HttpError, NotFound, Refused } from '../errors.js';
 import { principalOf } from '../plugins/auth.js';
 
 export interface OpsOptions {
@@ -319,7 +319,7 @@ export function opsRoutes(app: FastifyInstance, deps: RouteDeps, o: OpsOptions =
             delimiter: delimiter.optional().describe('CSV field delimiter (default ",")'),
           })
           .strict(),
-        response: { 202: jobView, ...errorResponses, 503: errorBody },
+        response: { 202: jobView, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -364,7 +364,7 @@ export function opsRoutes(app: FastifyInstance, deps: RouteDeps, o: OpsOptions =
             full: z.boolean().optional().describe('recompute completed months too'),
           })
           .strict(),
-        response: { 202: jobView, ...errorResponses, 503: errorBody },
+        response: { 202: jobView, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -422,7 +422,7 @@ export function opsRoutes(app: FastifyInstance, deps: RouteDeps, o: OpsOptions =
             name: backupName.optional().describe('the new folder’s name (default wangji-<engine>-<time>)'),
           })
           .strict(),
-        response: { 202: jobView, ...errorResponses, 503: errorBody },
+        response: { 202: jobView, ...errorResponses },
       },
     },
     async (request, reply) => {

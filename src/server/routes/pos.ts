@@ -28,7 +28,7 @@ import {
 import { PadLookup, PadLookupError } from '../../leads/pad.js';
 import type { RouteDeps } from '../app.js';
 import { onDataChanged } from '../changes.js';
-import { BadRequest, errorBody, errorResponses, Forbidden, HttpError, NotFound, Refused } from '../errors.js';
+import { BadRequest, errorResponses, Forbidden, HttpError, NotFound, Refused } from '../errors.js';
 import { auditDenied, principalOf } from '../plugins/auth.js';
 import { isPublished } from '../published.js';
 import type { Principal } from '../roles.js';
@@ -186,7 +186,7 @@ export function posRoutes(app: FastifyInstance, deps: RouteDeps): void {
           account: field.describe('the beneficiary account'),
           country: field.describe('the beneficiary country (ISO code)'),
         }),
-        response: { 200: counterAnswer, ...errorResponses, 503: errorBody },
+        response: { 200: counterAnswer, ...errorResponses },
       },
     },
     async (request) => {
@@ -223,7 +223,7 @@ export function posRoutes(app: FastifyInstance, deps: RouteDeps): void {
           })
           .refine((b) => !b.customerId !== !b.idNo, { message: 'give either customerId or idNo' })
           .describe('exactly one of customerId and idNo'),
-        response: { 200: padAnswer, ...errorResponses, 503: errorBody },
+        response: { 200: padAnswer, ...errorResponses },
       },
     },
     async (request) => {

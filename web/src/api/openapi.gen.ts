@@ -182,6 +182,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -360,6 +378,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -559,6 +595,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -726,6 +780,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -928,6 +1000,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1086,6 +1176,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1487,6 +1595,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1803,6 +1929,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1975,6 +2119,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2165,6 +2327,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2381,6 +2561,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2552,6 +2750,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2749,6 +2965,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2963,6 +3197,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3141,6 +3393,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3357,6 +3627,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3529,6 +3817,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3740,6 +4046,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -3903,6 +4227,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4086,6 +4428,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4287,6 +4647,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4451,6 +4829,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4652,6 +5048,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -4814,6 +5228,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5008,6 +5440,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5170,6 +5620,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5367,6 +5835,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -5539,6 +6025,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5744,6 +6248,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5975,6 +6497,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6180,6 +6720,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -6349,6 +6907,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6561,6 +7137,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -6731,6 +7325,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6938,6 +7550,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -7103,6 +7733,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7308,6 +7956,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -7474,6 +8140,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7674,6 +8358,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -7834,6 +8536,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8035,6 +8755,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8200,6 +8938,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8422,6 +9178,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8626,6 +9400,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8789,6 +9581,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9234,6 +10044,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -9446,6 +10274,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9687,6 +10533,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -9840,6 +10704,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10042,6 +10924,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10474,6 +11374,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -10646,6 +11564,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11072,6 +12008,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -11261,6 +12215,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11484,6 +12456,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -11650,6 +12640,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12270,6 +13278,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -12428,6 +13454,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12643,6 +13687,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -12800,6 +13862,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12982,6 +14062,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         /** Sign out (the session ends at once) */
@@ -13116,6 +14214,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13312,6 +14428,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -13467,6 +14601,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13666,6 +14818,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13882,6 +15052,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -14064,6 +15252,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14300,6 +15506,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -14509,6 +15733,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -14692,6 +15934,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -14846,6 +16106,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15040,6 +16318,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An error: a stable code and a message in words */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -15204,6 +16500,24 @@ export interface paths {
                 };
                 /** @description An error: a stable code and a message in words */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: a stable code and a message in words */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
