@@ -52,6 +52,12 @@ export interface Db {
   stageFile(req: StageRequest): Promise<StageResult>;
   /** Drop a staging table made by stageFile. */
   dropStaged(table: string): Promise<void>;
+  /**
+   * This database for request handlers that mostly read: DuckDB answers plain SELECTs on read
+   * connections of their own beside the one that writes; absent where the engine already has a pool
+   * (PostgreSQL). Never for the loader or the runner (temporary tables live on the writing connection).
+   */
+  reads?(): Db;
   /** Run fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;

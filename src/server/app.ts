@@ -174,21 +174,24 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
 
   const deps: RouteDeps = { db: o.db, config: o.config, now };
+  // The staff's pages read on DuckDB's read connections (a dashboard no longer holds up a task card,
+  // nor a publish every read); loads, runs, backups and the nightly drop keep the writing connection.
+  const reading: RouteDeps = { ...deps, db: o.db.reads?.() ?? o.db };
   sessionRoutes(app, deps);
-  dashboardRoutes(app, deps);
-  orgRoutes(app, deps);
-  taskRoutes(app, deps);
-  teamRoutes(app, deps);
-  reportRoutes(app, deps);
-  targetRoutes(app, deps);
-  funnelRoutes(app, deps);
-  segmentRoutes(app, deps);
-  posRoutes(app, deps);
-  payrollRoutes(app, deps);
-  fieldRoutes(app, deps);
-  fieldTableRoutes(app, deps);
-  appointmentRoutes(app, deps);
-  auditRoutes(app, deps);
+  dashboardRoutes(app, reading);
+  orgRoutes(app, reading);
+  taskRoutes(app, reading);
+  teamRoutes(app, reading);
+  reportRoutes(app, reading);
+  targetRoutes(app, reading);
+  funnelRoutes(app, reading);
+  segmentRoutes(app, reading);
+  posRoutes(app, reading);
+  payrollRoutes(app, reading);
+  fieldRoutes(app, reading);
+  fieldTableRoutes(app, reading);
+  appointmentRoutes(app, reading);
+  auditRoutes(app, reading);
   channelRoutes(app, deps, { tokenEnv: o.operations?.config?.channels.callbacks.tokenEnv });
   // One job queue for the API's loads and runs and the nightly drops (never two at a time).
   const jobs =

@@ -766,7 +766,8 @@ describe.concurrent('crash safety', () =>
             if (target.kind === 'duckdb') {
               // The readers of a DuckDB file live in the server's process, on its one Db, and the server
               // publishes there too (its job queue): the runs are the server's jobs, the readers read
-              // through the Db it was given — in one statement, and in a transaction of one per table.
+              // through the Db it was given — in one statement on the read connections its handlers use
+              // (Db.reads: not waiting for the publish), and in a transaction of one per table.
               const users = [{ user: 'ops', role: 'HQ_OPS' as const, org: 'HQ', staff: null }];
               const ts = await startTestServer({ db: main, config, users, now: new Date(), log: false });
               const session = ts.sessions.get('ops');
@@ -801,7 +802,7 @@ describe.concurrent('crash safety', () =>
                   }
                 })();
                 [tallies.oneStatement, tallies.readTransaction] = await Promise.all([
-                  readerLoop(() => read(main), publishing),
+                  readerLoop(() => read(main.reads?.() ?? main), publishing),
                   readerLoop(
                     () =>
                       main.transaction(async (tx) => {

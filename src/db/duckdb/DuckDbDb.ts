@@ -3,6 +3,8 @@
 // the connection's until it ends: statements from its own async context (AsyncLocalStorage) run in
 // it; any other caller — another request of the server — waits until it commits or rolls back, so
 // that nobody reads its uncommitted rows or writes into it, and transactions queue one after another.
+// The server's request handlers read through reads(): plain SELECTs on read connections of their own
+// (readers.ts), which see the last committed state and wait neither for this queue nor for a transaction.
 // Quirks handled here: DECIMAL and BIGINT are read in their exact JSON forms; `rowid` gives the
 // file order of a freshly created staging table, so staging costs no window function.
 // A full disk (the database file, its WAL or the temp directory beside it) is thrown as a DbFault
@@ -16,6 +18,7 @@ import { duckDbDialect, quoteIdent } from '../dialect.js';
 import { dbFault } from '../faults.js';
 import { exactInteger, isoTimestamp } from '../normalize.js';
 import type { Db, Row, SqlValue, StageRequest, StageResult } from '../types.js';
+import { isPlainSelect, ReadConnections } from './readers.js';
 import { rawTableOf, stageWithDuckDb } from './stage.js';
 
 export interface DuckDbOptions {
@@ -23,6 +26,8 @@ export interface DuckDbOptions {
   /** Forbid reading or writing files from SQL (read_csv, COPY … TO): the analysts' console. */
   noExternalAccess?: boolean;
   memoryLimit?: string;
+  /** Read connections of reads() (default $WANGJI_DUCKDB_READERS or 2). */
+  readers?: number;
 }
 
 export class DuckDbDb implements Db {
@@ -32,12 +37,16 @@ export class DuckDbDb implements Db {
   /** The open transaction: its token (the async context it runs in) and when it ends. */
   private open: { token: symbol; ended: Promise<void> } | null = null;
   private readonly context = new AsyncLocalStorage<symbol>();
+  private readonly readers: ReadConnections;
 
   private constructor(
     readonly location: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
-  ) {}
+    readers: number,
+  ) {
+    this.readers = new ReadConnections(instance, readers);
+  }
 
   static async open(path: string, options: DuckDbOptions = {}): Promise<DuckDbDb> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -60,7 +69,8 @@ export class DuckDbDb implements Db {
     }
     const conn = await instance.connect();
     await conn.run(`SET TimeZone = 'UTC'`).catch(() => undefined);
-    return new DuckDbDb(path, instance, conn);
+    const readers = Math.max(1, Number(options.readers ?? process.env.WANGJI_DUCKDB_READERS ?? 2) || 2);
+    return new DuckDbDb(path, instance, conn, readers);
   }
 
   /** Wait while a transaction of another async context holds the connection. */
@@ -79,14 +89,34 @@ export class DuckDbDb implements Db {
 
   async query<T extends Row = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
     await this.outsideOthers();
-    return this.serial(async () => {
-      const reader = await this.conn.runAndReadAll(sql, params as never[]);
-      const types = reader.columnTypes().map((t) => t.typeId);
-      const names = reader.columnNames();
-      return reader
-        .getRowObjectsJson()
-        .map((r) => normaliseRow(r as Record<string, unknown>, names, types) as T);
-    });
+    return this.serial(() => readAll<T>(this.conn, sql, params));
+  }
+
+  /**
+   * This database for the server's request handlers: plain SELECTs on the read connections
+   * (src/db/duckdb/readers.ts), everything else — and anything inside the caller's own transaction —
+   * on the shared connection, as query() would.
+   */
+  reads(): Db {
+    const read = async <T extends Row = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> => {
+      const own = this.open !== null && this.context.getStore() === this.open.token;
+      if (own || !isPlainSelect(sql)) return this.query<T>(sql, params);
+      return this.readers.use((c) => readAll<T>(c, sql, params));
+    };
+    return {
+      kind: this.kind,
+      dialect: this.dialect,
+      location: this.location,
+      query: read,
+      execute: (sql, params) => this.execute(sql, params),
+      exec: (sql) => this.exec(sql),
+      stream: (sql, params, batchSize) => this.stream(sql, params, batchSize),
+      bulkLoad: (table, columns, csvFile) => this.bulkLoad(table, columns, csvFile),
+      stageFile: (req) => this.stageFile(req),
+      dropStaged: (table) => this.dropStaged(table),
+      transaction: (fn) => this.transaction(fn),
+      close: () => this.close(),
+    };
   }
 
   async execute(sql: string, params: SqlValue[] = []): Promise<number> {
@@ -232,10 +262,19 @@ export class DuckDbDb implements Db {
   }
 
   async close(): Promise<void> {
+    await this.readers.close();
     await this.queue;
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Every row of a statement, in Wangji's exact forms. */
+async function readAll<T extends Row>(conn: DuckDBConnection, sql: string, params: SqlValue[]): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params as never[]);
+  const types = reader.columnTypes().map((t) => t.typeId);
+  const names = reader.columnNames();
+  return reader.getRowObjectsJson().map((r) => normaliseRow(r as Record<string, unknown>, names, types) as T);
 }
 
 function quoteString(s: string): string {
